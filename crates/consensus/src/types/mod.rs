@@ -1,0 +1,4 @@
+//! SSZ containers.
+
+pub mod common;
+pub mod light_client;
