@@ -4,4 +4,20 @@
 
 extern crate alloc;
 
+pub mod bls;
+mod error;
+pub mod light_client;
+pub mod merkle;
 pub mod types;
+
+pub use error::{BlsError, Error, HeaderError, HeaderRole, Result};
+pub use light_client::{
+    LightClient, LightClientBootstrap, LightClientFinalityUpdate, LightClientHeader,
+    LightClientOptimisticUpdate, LightClientStore, LightClientUpdate, UpdateEffect,
+};
+pub use mana_primitives as primitives;
+
+/// Committee size of the mainnet preset (`SYNC_COMMITTEE_SIZE`).
+pub const MAINNET_SYNC_COMMITTEE_SIZE: usize = 512;
+/// Committee size of the minimal preset.
+pub const MINIMAL_SYNC_COMMITTEE_SIZE: usize = 32;

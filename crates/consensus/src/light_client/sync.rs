@@ -1,0 +1,457 @@
+//! The light-client sync protocol (`altair/light-client/sync-protocol.md` with the Capella,
+//! Deneb and Electra modifications): store initialisation, update validation, processing,
+//! application, forced updates, and the finality/optimistic update wrappers.
+//!
+//! The caller passes `current_slot`; nothing here reads a clock or does I/O.
+
+use alloc::vec::Vec;
+
+use mana_primitives::{ChainSpec, DOMAIN_SYNC_COMMITTEE, Slot, compute_domain, compute_signing_root};
+
+use super::containers::{
+    LightClientBootstrap, LightClientFinalityUpdate, LightClientHeader, LightClientOptimisticUpdate,
+    LightClientUpdate, hash_tree_root,
+};
+use crate::bls::BlsVerifier;
+use crate::error::{Error, HeaderRole, Result};
+use crate::merkle::{StateProofIndices, is_valid_normalized_merkle_branch};
+use crate::types::common::{B256, SyncAggregate, SyncCommittee};
+
+/// `LightClientStore`: the light client's whole trusted state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LightClientStore<const S: usize> {
+    /// Latest finalized header.
+    pub finalized_header: LightClientHeader,
+    /// Committee of the finalized header's period.
+    pub current_sync_committee: SyncCommittee<S>,
+    /// Committee of the next period, once learned.
+    pub next_sync_committee: Option<SyncCommittee<S>>,
+    /// Best valid update seen that has not been applied (used by forced updates).
+    pub best_valid_update: Option<LightClientUpdate<S>>,
+    /// Latest header with enough signers to be trusted optimistically.
+    pub optimistic_header: LightClientHeader,
+    /// Most participants seen in the previous period.
+    pub previous_max_active_participants: u64,
+    /// Most participants seen in the current period.
+    pub current_max_active_participants: u64,
+}
+
+/// What processing an update changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UpdateEffect {
+    /// The finalized header advanced (or the next committee was learned).
+    pub finalized_advanced: bool,
+    /// The optimistic header advanced.
+    pub optimistic_advanced: bool,
+    /// The store moved to a new sync-committee period.
+    pub period_rotated: bool,
+}
+
+/// `sum(bits) * 3 >= len(bits) * 2`.
+fn has_supermajority(participants: u64, size: usize) -> bool {
+    participants.saturating_mul(3) >= (size as u64).saturating_mul(2)
+}
+
+fn period(spec: &ChainSpec, slot: Slot) -> Result<u64> {
+    Ok(spec.sync_committee_period_at_slot(slot)?)
+}
+
+/// `is_better_update(new_update, old_update)` (altair `sync-protocol.md`).
+pub fn is_better_update<const S: usize>(
+    spec: &ChainSpec,
+    new: &LightClientUpdate<S>,
+    old: &LightClientUpdate<S>,
+) -> Result<bool> {
+    let new_active = new.sync_aggregate.participants();
+    let old_active = old.sync_aggregate.participants();
+    let new_super = has_supermajority(new_active, S);
+    let old_super = has_supermajority(old_active, S);
+    if new_super != old_super {
+        return Ok(new_super);
+    }
+    if !new_super && new_active != old_active {
+        return Ok(new_active > old_active);
+    }
+    let relevant = |u: &LightClientUpdate<S>| -> Result<bool> {
+        Ok(u.is_sync_committee_update()
+            && period(spec, u.attested_header.beacon.slot)? == period(spec, u.signature_slot)?)
+    };
+    let (new_relevant, old_relevant) = (relevant(new)?, relevant(old)?);
+    if new_relevant != old_relevant {
+        return Ok(new_relevant);
+    }
+    let (new_final, old_final) = (new.is_finality_update(), old.is_finality_update());
+    if new_final != old_final {
+        return Ok(new_final);
+    }
+    if new_final {
+        let committee_final = |u: &LightClientUpdate<S>| -> Result<bool> {
+            Ok(period(spec, u.finalized_header.beacon.slot)?
+                == period(spec, u.attested_header.beacon.slot)?)
+        };
+        let (n, o) = (committee_final(new)?, committee_final(old)?);
+        if n != o {
+            return Ok(n);
+        }
+    }
+    if new_active != old_active {
+        return Ok(new_active > old_active);
+    }
+    if new.attested_header.beacon.slot != old.attested_header.beacon.slot {
+        return Ok(new.attested_header.beacon.slot < old.attested_header.beacon.slot);
+    }
+    Ok(new.signature_slot < old.signature_slot)
+}
+
+/// A light client: the store, the chain it follows and a BLS backend with decompressed keys of
+/// the store's committees cached.
+pub struct LightClient<V: BlsVerifier, const S: usize> {
+    spec: ChainSpec,
+    genesis_validators_root: B256,
+    store: LightClientStore<S>,
+    bls: V,
+    /// Prepared committees keyed by their compressed keys (current, next).
+    cache: Vec<(SyncCommittee<S>, V::Committee)>,
+}
+
+impl<V: BlsVerifier, const S: usize> core::fmt::Debug for LightClient<V, S> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("LightClient")
+            .field("network", &self.spec.config_name)
+            .field("finalized_slot", &self.store.finalized_header.beacon.slot)
+            .field("optimistic_slot", &self.store.optimistic_header.beacon.slot)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<V: BlsVerifier, const S: usize> LightClient<V, S> {
+    /// `initialize_light_client_store(trusted_block_root, bootstrap)`.
+    pub fn bootstrap(
+        spec: ChainSpec,
+        genesis_validators_root: B256,
+        trusted_block_root: &B256,
+        bootstrap: LightClientBootstrap<S>,
+        bls: V,
+    ) -> Result<Self> {
+        bootstrap.header.check(&spec, HeaderRole::Bootstrap)?;
+        let root = bootstrap.header.beacon_root();
+        if root != *trusted_block_root {
+            return Err(Error::TrustedRootMismatch { expected: *trusted_block_root, got: root });
+        }
+        let gindex = StateProofIndices::at_slot(&spec, bootstrap.header.beacon.slot).current_sync_committee;
+        if !is_valid_normalized_merkle_branch(
+            &hash_tree_root(&bootstrap.current_sync_committee),
+            &bootstrap.current_sync_committee_branch,
+            gindex,
+            &bootstrap.header.beacon.state_root,
+        ) {
+            return Err(Error::InvalidCurrentSyncCommitteeBranch);
+        }
+        let store = LightClientStore {
+            finalized_header: bootstrap.header.clone(),
+            current_sync_committee: bootstrap.current_sync_committee,
+            next_sync_committee: None,
+            best_valid_update: None,
+            optimistic_header: bootstrap.header,
+            previous_max_active_participants: 0,
+            current_max_active_participants: 0,
+        };
+        Ok(Self::from_store(spec, genesis_validators_root, store, bls))
+    }
+
+    /// Resumes from a store persisted earlier (it was verified when it was built).
+    pub fn from_store(
+        spec: ChainSpec,
+        genesis_validators_root: B256,
+        store: LightClientStore<S>,
+        bls: V,
+    ) -> Self {
+        Self { spec, genesis_validators_root, store, bls, cache: Vec::new() }
+    }
+
+    /// The trusted state.
+    pub fn store(&self) -> &LightClientStore<S> {
+        &self.store
+    }
+
+    /// Consumes the client, returning its store.
+    pub fn into_store(self) -> LightClientStore<S> {
+        self.store
+    }
+
+    /// The chain spec.
+    pub fn spec(&self) -> &ChainSpec {
+        &self.spec
+    }
+
+    /// The genesis validators root.
+    pub fn genesis_validators_root(&self) -> &B256 {
+        &self.genesis_validators_root
+    }
+
+    /// Period of the store's finalized header.
+    pub fn store_period(&self) -> Result<u64> {
+        period(&self.spec, self.store.finalized_header.beacon.slot)
+    }
+
+    fn prepared_index(&mut self, committee: &SyncCommittee<S>) -> usize {
+        if let Some(i) = self.cache.iter().position(|(c, _)| c == committee) {
+            return i;
+        }
+        // Keep at most the current and next committees (and one being rotated in).
+        if self.cache.len() >= 3 {
+            self.cache.remove(0);
+        }
+        let prepared = self.bls.prepare_committee(&committee.pubkeys);
+        self.cache.push((committee.clone(), prepared));
+        self.cache.len().saturating_sub(1)
+    }
+
+    fn verify_signature(
+        &mut self,
+        use_next: bool,
+        aggregate: &SyncAggregate<S>,
+        attested: &LightClientHeader,
+        signature_slot: Slot,
+    ) -> Result<()> {
+        let committee = if use_next {
+            self.store.next_sync_committee.clone()
+        } else {
+            Some(self.store.current_sync_committee.clone())
+        };
+        // `validate_light_client_update` only picks `next` after checking it is known.
+        let Some(committee) = committee else { return Err(Error::NextSyncCommitteeMismatch) };
+        let index = self.prepared_index(&committee);
+        let fork_version_slot = signature_slot.max(1).saturating_sub(1);
+        let fork_version = self.spec.fork_version_at_epoch(self.spec.epoch_at_slot(fork_version_slot));
+        let domain = compute_domain(DOMAIN_SYNC_COMMITTEE, fork_version, &self.genesis_validators_root);
+        let signing_root = compute_signing_root(&attested.beacon_root(), &domain);
+        let participation: Vec<bool> = (0..S)
+            .map(|i| aggregate.sync_committee_bits.get(i).unwrap_or(false))
+            .collect();
+        let Some((_, prepared)) = self.cache.get(index) else {
+            return Err(Error::NextSyncCommitteeMismatch);
+        };
+        self.bls
+            .verify_committee_signature(
+                prepared,
+                &participation,
+                &signing_root,
+                &aggregate.sync_committee_signature,
+            )
+            .map_err(Error::Bls)
+    }
+
+    /// `validate_light_client_update(store, update, current_slot, genesis_validators_root)`.
+    pub fn validate_update(&mut self, update: &LightClientUpdate<S>, current_slot: Slot) -> Result<()> {
+        let spec = &self.spec;
+        let participants = update.sync_aggregate.participants();
+        let min = spec.preset.min_sync_committee_participants;
+        if participants < min {
+            return Err(Error::TooFewParticipants { participants, min });
+        }
+        update.attested_header.check(spec, HeaderRole::Attested)?;
+        let attested_slot = update.attested_header.beacon.slot;
+        let finalized_slot = update.finalized_header.beacon.slot;
+        if update.signature_slot > current_slot {
+            return Err(Error::SignatureSlotInFuture {
+                signature_slot: update.signature_slot,
+                current_slot,
+            });
+        }
+        if !(update.signature_slot > attested_slot && attested_slot >= finalized_slot) {
+            return Err(Error::NonIncreasingSlots {
+                finalized_slot,
+                attested_slot,
+                signature_slot: update.signature_slot,
+            });
+        }
+        let store_period = period(spec, self.store.finalized_header.beacon.slot)?;
+        let signature_period = period(spec, update.signature_slot)?;
+        let next_known = self.store.next_sync_committee.is_some();
+        let period_ok = if next_known {
+            signature_period == store_period || Some(signature_period) == store_period.checked_add(1)
+        } else {
+            signature_period == store_period
+        };
+        if !period_ok {
+            return Err(Error::SignaturePeriodOutOfRange { signature_period, store_period });
+        }
+        let attested_period = period(spec, attested_slot)?;
+        let supplies_next = !next_known && update.is_sync_committee_update() && attested_period == store_period;
+        if !(attested_slot > self.store.finalized_header.beacon.slot || supplies_next) {
+            return Err(Error::NotRelevant {
+                attested_slot,
+                store_finalized_slot: self.store.finalized_header.beacon.slot,
+            });
+        }
+        let indices = StateProofIndices::at_slot(spec, attested_slot);
+        if !update.is_finality_update() {
+            if update.finalized_header != LightClientHeader::default() {
+                return Err(Error::NonEmptyWithoutBranch("finalized_header"));
+            }
+        } else {
+            let finalized_root = if finalized_slot == 0 {
+                if update.finalized_header != LightClientHeader::default() {
+                    return Err(Error::NonEmptyWithoutBranch("genesis finalized_header"));
+                }
+                [0u8; 32]
+            } else {
+                update.finalized_header.check(spec, HeaderRole::Finalized)?;
+                update.finalized_header.beacon_root()
+            };
+            if !is_valid_normalized_merkle_branch(
+                &finalized_root,
+                &update.finality_branch,
+                indices.finalized_root,
+                &update.attested_header.beacon.state_root,
+            ) {
+                return Err(Error::InvalidFinalityBranch);
+            }
+        }
+        if !update.is_sync_committee_update() {
+            if update.next_sync_committee.is_some() {
+                return Err(Error::NonEmptyWithoutBranch("next_sync_committee"));
+            }
+        } else {
+            // A zero committee decodes as `None`; no real state holds one.
+            let Some(committee) = &update.next_sync_committee else {
+                return Err(Error::InvalidNextSyncCommitteeBranch);
+            };
+            if attested_period == store_period {
+                if let Some(known) = &self.store.next_sync_committee {
+                    if known != committee {
+                        return Err(Error::NextSyncCommitteeMismatch);
+                    }
+                }
+            }
+            if !is_valid_normalized_merkle_branch(
+                &hash_tree_root(committee),
+                &update.next_sync_committee_branch,
+                indices.next_sync_committee,
+                &update.attested_header.beacon.state_root,
+            ) {
+                return Err(Error::InvalidNextSyncCommitteeBranch);
+            }
+        }
+        let use_next = signature_period != store_period;
+        self.verify_signature(use_next, &update.sync_aggregate, &update.attested_header, update.signature_slot)
+    }
+
+    /// `apply_light_client_update(store, update)`.
+    fn apply_update(&mut self, update: &LightClientUpdate<S>) -> Result<UpdateEffect> {
+        let spec = &self.spec;
+        let store_period = period(spec, self.store.finalized_header.beacon.slot)?;
+        let finalized_period = period(spec, update.finalized_header.beacon.slot)?;
+        let mut effect = UpdateEffect::default();
+        if self.store.next_sync_committee.is_none() {
+            if finalized_period != store_period {
+                return Err(Error::FinalizedPeriodMismatch);
+            }
+            self.store.next_sync_committee = update.next_sync_committee.clone();
+            effect.finalized_advanced = true;
+        } else if Some(finalized_period) == store_period.checked_add(1) {
+            if let Some(next) = self.store.next_sync_committee.take() {
+                self.store.current_sync_committee = next;
+            }
+            self.store.next_sync_committee = update.next_sync_committee.clone();
+            self.store.previous_max_active_participants = self.store.current_max_active_participants;
+            self.store.current_max_active_participants = 0;
+            effect.period_rotated = true;
+        }
+        if update.finalized_header.beacon.slot > self.store.finalized_header.beacon.slot {
+            self.store.finalized_header = update.finalized_header.clone();
+            effect.finalized_advanced = true;
+            if self.store.finalized_header.beacon.slot > self.store.optimistic_header.beacon.slot {
+                self.store.optimistic_header = self.store.finalized_header.clone();
+                effect.optimistic_advanced = true;
+            }
+        }
+        Ok(effect)
+    }
+
+    /// `process_light_client_update(store, update, current_slot, genesis_validators_root)`.
+    pub fn process_update(&mut self, update: LightClientUpdate<S>, current_slot: Slot) -> Result<UpdateEffect> {
+        self.validate_update(&update, current_slot)?;
+        let participants = update.sync_aggregate.participants();
+        let better = match &self.store.best_valid_update {
+            None => true,
+            Some(best) => is_better_update(&self.spec, &update, best)?,
+        };
+        self.store.current_max_active_participants =
+            self.store.current_max_active_participants.max(participants);
+        let mut effect = UpdateEffect::default();
+        let threshold = self
+            .store
+            .previous_max_active_participants
+            .max(self.store.current_max_active_participants)
+            / 2;
+        if participants > threshold
+            && update.attested_header.beacon.slot > self.store.optimistic_header.beacon.slot
+        {
+            self.store.optimistic_header = update.attested_header.clone();
+            effect.optimistic_advanced = true;
+        }
+        let finalizes_next_committee = self.store.next_sync_committee.is_none()
+            && update.is_sync_committee_update()
+            && update.is_finality_update()
+            && period(&self.spec, update.finalized_header.beacon.slot)?
+                == period(&self.spec, update.attested_header.beacon.slot)?;
+        if has_supermajority(participants, S)
+            && (update.finalized_header.beacon.slot > self.store.finalized_header.beacon.slot
+                || finalizes_next_committee)
+        {
+            let applied = self.apply_update(&update)?;
+            self.store.best_valid_update = None;
+            effect.finalized_advanced |= applied.finalized_advanced;
+            effect.optimistic_advanced |= applied.optimistic_advanced;
+            effect.period_rotated |= applied.period_rotated;
+        } else if better {
+            self.store.best_valid_update = Some(update);
+        }
+        Ok(effect)
+    }
+
+    /// `process_light_client_finality_update`.
+    pub fn process_finality_update(
+        &mut self,
+        update: LightClientFinalityUpdate<S>,
+        current_slot: Slot,
+    ) -> Result<UpdateEffect> {
+        self.process_update(update.into(), current_slot)
+    }
+
+    /// `process_light_client_optimistic_update`.
+    pub fn process_optimistic_update(
+        &mut self,
+        update: LightClientOptimisticUpdate<S>,
+        current_slot: Slot,
+    ) -> Result<UpdateEffect> {
+        self.process_update(update.into(), current_slot)
+    }
+
+    /// Whether `process_light_client_store_force_update` would act at `current_slot`.
+    pub fn force_update_due(&self, current_slot: Slot) -> bool {
+        let timeout = self.spec.preset.update_timeout();
+        current_slot > self.store.finalized_header.beacon.slot.saturating_add(timeout)
+            && self.store.best_valid_update.is_some()
+    }
+
+    /// `process_light_client_store_force_update(store, current_slot)`.
+    ///
+    /// The spec makes this optional because it trusts an update that never reached finality;
+    /// callers should gate it behind an explicit policy and tell the user when it happens.
+    /// Returns `Ok(None)` when no forced update is due.
+    pub fn force_update(&mut self, current_slot: Slot) -> Result<Option<UpdateEffect>> {
+        if !self.force_update_due(current_slot) {
+            return Ok(None);
+        }
+        let Some(mut best) = self.store.best_valid_update.take() else { return Ok(None) };
+        if best.finalized_header.beacon.slot <= self.store.finalized_header.beacon.slot {
+            best.finalized_header = best.attested_header.clone();
+        }
+        let effect = self.apply_update(&best)?;
+        Ok(Some(effect))
+    }
+}
+
