@@ -75,6 +75,8 @@ pub enum BlsError {
     VerificationFailed,
     /// The participation bitfield does not match the committee size.
     CommitteeSizeMismatch,
+    /// A secret key is zero or not below the group order.
+    InvalidSecretKey,
 }
 
 impl core::fmt::Display for BlsError {
@@ -89,6 +91,7 @@ impl core::fmt::Display for BlsError {
             Self::EmptyPubkeys => f.write_str("no public keys to aggregate"),
             Self::VerificationFailed => f.write_str("signature does not verify"),
             Self::CommitteeSizeMismatch => f.write_str("participation bits do not match committee"),
+            Self::InvalidSecretKey => f.write_str("secret key is out of range"),
         }
     }
 }

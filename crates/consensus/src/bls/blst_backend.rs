@@ -176,6 +176,28 @@ impl BlsVerifier for BlstVerifier {
         verify_aggregate(&to_public_key(&sum), message, signature)
     }
 
+    fn aggregate_verify(
+        &self,
+        pubkeys: &[BlsPubkey],
+        messages: &[&[u8]],
+        signature: &BlsSignature,
+    ) -> Result<bool, BlsError> {
+        if pubkeys.is_empty() {
+            return Err(BlsError::EmptyPubkeys);
+        }
+        if pubkeys.len() != messages.len() {
+            return Ok(false);
+        }
+        let keys = pubkeys
+            .iter()
+            .enumerate()
+            .map(|(index, bytes)| decode_pubkey(bytes, index))
+            .collect::<Result<Vec<PublicKey>, BlsError>>()?;
+        let refs: Vec<&PublicKey> = keys.iter().collect();
+        let sig = decode_signature(signature)?;
+        Ok(sig.aggregate_verify(false, messages, ETH_DST, &refs, false) == BLST_ERROR::BLST_SUCCESS)
+    }
+
     fn eth_aggregate_pubkeys(&self, pubkeys: &[BlsPubkey]) -> Result<BlsPubkey, BlsError> {
         let keys = pubkeys
             .iter()
@@ -186,5 +208,71 @@ impl BlsVerifier for BlstVerifier {
         let aggregate =
             AggregatePublicKey::aggregate(&refs, false).map_err(|_| BlsError::EmptyPubkeys)?;
         Ok(aggregate.to_public_key().compress())
+    }
+}
+
+impl BlstVerifier {
+    /// `Sign(secret_key, message)` with the Ethereum ciphersuite. The key is a big-endian scalar;
+    /// zero or a value not below the group order is rejected.
+    pub fn sign(&self, secret_key: &[u8; 32], message: &[u8]) -> Result<BlsSignature, BlsError> {
+        let sk = blst::min_pk::SecretKey::from_bytes(secret_key)
+            .map_err(|_| BlsError::InvalidSecretKey)?;
+        Ok(sk.sign(message, ETH_DST, &[]).compress())
+    }
+
+    /// The public key of a secret key.
+    pub fn public_key(&self, secret_key: &[u8; 32]) -> Result<BlsPubkey, BlsError> {
+        let sk = blst::min_pk::SecretKey::from_bytes(secret_key)
+            .map_err(|_| BlsError::InvalidSecretKey)?;
+        Ok(sk.sk_to_pk().compress())
+    }
+
+    /// `Aggregate(signatures)`: the compressed sum of subgroup-checked signatures.
+    pub fn aggregate_signatures(&self, signatures: &[BlsSignature]) -> Result<BlsSignature, BlsError> {
+        let sigs = signatures.iter().map(decode_signature).collect::<Result<Vec<_>, _>>()?;
+        let refs: Vec<&Signature> = sigs.iter().collect();
+        let aggregate = blst::min_pk::AggregateSignature::aggregate(&refs, false)
+            .map_err(|_| BlsError::EmptyPubkeys)?;
+        Ok(aggregate.to_signature().compress())
+    }
+
+    /// Checks that `bytes` is a compressed G1 point in the subgroup (infinity allowed), as the
+    /// deserialization vectors define it.
+    pub fn check_pubkey_encoding(&self, bytes: &[u8]) -> Result<(), BlsError> {
+        let key = PublicKey::uncompress(bytes).map_err(|_| BlsError::InvalidPubkey { index: 0 })?;
+        match key.validate() {
+            Ok(()) | Err(BLST_ERROR::BLST_PK_IS_INFINITY) => Ok(()),
+            Err(_) => Err(BlsError::PubkeyNotInGroup { index: 0 }),
+        }
+    }
+
+    /// Checks that `bytes` is a compressed G2 point in the subgroup (infinity allowed).
+    pub fn check_signature_encoding(&self, bytes: &[u8]) -> Result<(), BlsError> {
+        let sig = Signature::uncompress(bytes).map_err(|_| BlsError::InvalidSignatureEncoding)?;
+        sig.validate(false).map_err(|_| BlsError::InvalidSignatureEncoding)
+    }
+
+    /// `hash_to_curve` onto G2 with domain separation tag `dst`; returns the affine point
+    /// uncompressed (`x.c1 ‖ x.c0 ‖ y.c1 ‖ y.c0`, 48 big-endian bytes each).
+    pub fn hash_to_g2(&self, message: &[u8], dst: &[u8]) -> [u8; 192] {
+        let mut point = blst::blst_p2::default();
+        let mut affine = blst::blst_p2_affine::default();
+        let mut out = [0u8; 192];
+        // SAFETY: pointers and lengths come from live slices; outputs are live locals of the
+        // types blst expects (`out` holds the 192 bytes an uncompressed G2 point takes).
+        unsafe {
+            blst::blst_hash_to_g2(
+                &mut point,
+                message.as_ptr(),
+                message.len(),
+                dst.as_ptr(),
+                dst.len(),
+                core::ptr::null(),
+                0,
+            );
+            blst::blst_p2_to_affine(&mut affine, &point);
+            blst::blst_p2_affine_serialize(out.as_mut_ptr(), &affine);
+        }
+        out
     }
 }

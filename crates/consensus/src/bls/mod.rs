@@ -49,6 +49,24 @@ pub trait BlsVerifier {
         signature: &BlsSignature,
     ) -> Result<bool, BlsError>;
 
+    /// `Verify(pubkey, message, signature)` with `KeyValidate` on the key.
+    fn verify(
+        &self,
+        pubkey: &BlsPubkey,
+        message: &[u8],
+        signature: &BlsSignature,
+    ) -> Result<bool, BlsError> {
+        self.fast_aggregate_verify(core::slice::from_ref(pubkey), message, signature)
+    }
+
+    /// `AggregateVerify(pubkeys, messages, signature)`: one message per key.
+    fn aggregate_verify(
+        &self,
+        pubkeys: &[BlsPubkey],
+        messages: &[&[u8]],
+        signature: &BlsSignature,
+    ) -> Result<bool, BlsError>;
+
     /// `eth_aggregate_pubkeys(pubkeys)` (`altair/bls.md`): the compressed sum of validated keys;
     /// an empty list is an error.
     fn eth_aggregate_pubkeys(&self, pubkeys: &[BlsPubkey]) -> Result<BlsPubkey, BlsError>;

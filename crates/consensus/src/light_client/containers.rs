@@ -527,3 +527,33 @@ impl<const S: usize> LightClientOptimisticUpdate<S> {
         )))
     }
 }
+
+/// Maps a `ForkDigest` context (Beacon API SSZ chunks, libp2p responses, spec tests) to the fork
+/// whose types it names.
+pub fn fork_of_digest(spec: &ChainSpec, genesis_validators_root: &B256, digest: [u8; 4]) -> Result<Fork> {
+    spec.fork_digests(genesis_validators_root)
+        .into_iter()
+        .find(|(d, _, _)| *d == digest)
+        .map(|(_, fork, _)| fork)
+        .ok_or(Error::UnknownForkDigest(digest))
+}
+
+impl<const S: usize> LightClientUpdate<S> {
+    /// Decodes an update sent under fork digest `digest` and checks that the digest is the one
+    /// the update's attested slot requires (the "context" rule of the light-client p2p and REST
+    /// interfaces).
+    pub fn from_ssz_with_digest(
+        spec: &ChainSpec,
+        genesis_validators_root: &B256,
+        digest: [u8; 4],
+        bytes: &[u8],
+    ) -> Result<Self> {
+        let fork = fork_of_digest(spec, genesis_validators_root, digest)?;
+        let update = Self::from_ssz(fork, bytes)?;
+        let epoch = spec.epoch_at_slot(update.attested_header.beacon.slot);
+        if spec.fork_digest(genesis_validators_root, epoch) != digest {
+            return Err(Error::WrongForkDigest { expected: spec.fork_at_epoch(epoch), got: fork });
+        }
+        Ok(update)
+    }
+}

@@ -32,7 +32,7 @@ pub const MAX_PROPOSER_SLASHINGS: usize = 16;
 /// `MAX_ATTESTER_SLASHINGS` (phase0 preset).
 pub const MAX_ATTESTER_SLASHINGS: usize = 2;
 /// `MAX_ATTESTATIONS` (phase0 preset).
-pub const MAX_ATTESTATIONS: usize = 64;
+pub const MAX_ATTESTATIONS: usize = 128;
 /// `MAX_DEPOSITS` (phase0 preset).
 pub const MAX_DEPOSITS: usize = 16;
 /// `MAX_VOLUNTARY_EXITS` (phase0 preset).
@@ -79,7 +79,8 @@ pub const BYTES_PER_CELL: usize = 2048;
 pub const NUMBER_OF_COLUMNS: usize = 128;
 
 // The products above are written out as literals; these checks keep them tied to their factors.
-const _: () = assert!(MAX_ATTESTERS_PER_SLOT == MAX_VALIDATORS_PER_COMMITTEE * MAX_COMMITTEES_PER_SLOT);
+const _: () =
+    assert!(MAX_ATTESTERS_PER_SLOT == MAX_VALIDATORS_PER_COMMITTEE * MAX_COMMITTEES_PER_SLOT);
 const _: () = assert!(SYNC_SUBCOMMITTEE_SIZE == SYNC_COMMITTEE_SIZE / 4);
 const _: () = assert!(BYTES_PER_BLOB == 32 * 4096);
 const _: () = assert!(BYTES_PER_CELL == 32 * 64);
