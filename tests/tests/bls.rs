@@ -78,11 +78,12 @@ fn run_case(handler: &str, input: &Value, output: &Value) -> Result<(), String> 
                 .map(bytes)
                 .collect::<Result<Vec<_>, _>>()?;
             let ok = match (list::<48>(&input["pubkeys"]), list::<96>(&input["signatures"])) {
-                (Some(pks), Some(sigs)) if pks.len() == sigs.len() && pks.len() == msgs.len() => pks
-                    .iter()
-                    .zip(&sigs)
-                    .zip(&msgs)
-                    .all(|((pk, sig), msg)| bls.verify(pk, msg, sig).unwrap_or(false)),
+                (Some(pks), Some(sigs)) if pks.len() == sigs.len() && pks.len() == msgs.len() => {
+                    pks.iter()
+                        .zip(&sigs)
+                        .zip(&msgs)
+                        .all(|((pk, sig), msg)| bls.verify(pk, msg, sig).unwrap_or(false))
+                }
                 _ => false,
             };
             Value::Bool(ok)
@@ -108,9 +109,9 @@ fn run_case(handler: &str, input: &Value, output: &Value) -> Result<(), String> 
             },
             None => Value::Null,
         },
-        "deserialization_G1" => {
-            Value::Bool(bytes(&input["pubkey"]).is_ok_and(|b| bls.check_pubkey_encoding(&b).is_ok()))
-        }
+        "deserialization_G1" => Value::Bool(
+            bytes(&input["pubkey"]).is_ok_and(|b| bls.check_pubkey_encoding(&b).is_ok()),
+        ),
         "deserialization_G2" => Value::Bool(
             bytes(&input["signature"]).is_ok_and(|b| bls.check_signature_encoding(&b).is_ok()),
         ),
@@ -161,7 +162,8 @@ fn bls12_381_tests() {
             }
             roots.push(dir.clone());
             for handler_dir in subdirs(&dir) {
-                let handler = handler_dir.file_name().and_then(|n| n.to_str()).unwrap_or("").to_string();
+                let handler =
+                    handler_dir.file_name().and_then(|n| n.to_str()).unwrap_or("").to_string();
                 for file in files_under(&handler_dir) {
                     tally.touch(&file);
                     let case = load(&file);

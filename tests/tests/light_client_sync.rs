@@ -113,8 +113,20 @@ fn run_sync_case<const S: usize>(case: &Path) -> Result<(), String> {
         };
         let checks = checks.ok_or_else(|| format!("step {i}: no checks"))?;
         let store = client.store();
-        check_header(&spec, i, "finalized_header", &store.finalized_header, &checks["finalized_header"])?;
-        check_header(&spec, i, "optimistic_header", &store.optimistic_header, &checks["optimistic_header"])?;
+        check_header(
+            &spec,
+            i,
+            "finalized_header",
+            &store.finalized_header,
+            &checks["finalized_header"],
+        )?;
+        check_header(
+            &spec,
+            i,
+            "optimistic_header",
+            &store.optimistic_header,
+            &checks["optimistic_header"],
+        )?;
     }
     Ok(())
 }
@@ -139,7 +151,8 @@ fn light_client_sync() {
 fn run_ranking_case<const S: usize>(fork: Fork, case: &Path) -> Result<(), String> {
     let preset = if S == 32 { "minimal" } else { "mainnet" };
     let config = std::fs::read_to_string(
-        mana_tests::fixtures().join(format!("consensus/consensus-specs@v1.6.1/configs/{preset}.yaml")),
+        mana_tests::fixtures()
+            .join(format!("consensus/consensus-specs@v1.6.1/configs/{preset}.yaml")),
     )
     .map_err(|e| e.to_string())?;
     let spec = ChainSpec::from_config_yaml(&config).map_err(|e| e.to_string())?;

@@ -82,8 +82,12 @@ pub enum BlsError {
 impl core::fmt::Display for BlsError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
-            Self::InvalidPubkey { index } => write!(f, "public key {index} is not a valid G1 point"),
-            Self::InfinityPubkey { index } => write!(f, "public key {index} is the point at infinity"),
+            Self::InvalidPubkey { index } => {
+                write!(f, "public key {index} is not a valid G1 point")
+            }
+            Self::InfinityPubkey { index } => {
+                write!(f, "public key {index} is the point at infinity")
+            }
             Self::PubkeyNotInGroup { index } => {
                 write!(f, "public key {index} is not in the G1 subgroup")
             }
@@ -203,7 +207,9 @@ pub enum Error {
         store_period: u64,
     },
     /// The update neither advances the finalized slot nor supplies a missing next committee.
-    #[error("update is not newer than the store (attested slot {attested_slot}, finalized slot {store_finalized_slot})")]
+    #[error(
+        "update is not newer than the store (attested slot {attested_slot}, finalized slot {store_finalized_slot})"
+    )]
     NotRelevant {
         /// The update's attested slot.
         attested_slot: Slot,

@@ -34,7 +34,13 @@ pub fn subtree_index(gindex: u64) -> u64 {
 /// `is_valid_merkle_branch(leaf, branch, depth, index, root)` (phase0 `beacon-chain.md`).
 ///
 /// Returns `false` (never panics) when `branch` is shorter than `depth`.
-pub fn is_valid_merkle_branch(leaf: &B256, branch: &[B256], depth: u32, index: u64, root: &B256) -> bool {
+pub fn is_valid_merkle_branch(
+    leaf: &B256,
+    branch: &[B256],
+    depth: u32,
+    index: u64,
+    root: &B256,
+) -> bool {
     let Some(nodes) = branch.get(..depth as usize) else { return false };
     let mut value = *leaf;
     for (level, sibling) in nodes.iter().enumerate() {
@@ -47,7 +53,12 @@ pub fn is_valid_merkle_branch(leaf: &B256, branch: &[B256], depth: u32, index: u
 /// `is_valid_normalized_merkle_branch(leaf, branch, gindex, root)` (altair `sync-protocol.md`):
 /// a branch longer than the depth of `gindex` must start with zero nodes (an older, shallower
 /// proof padded to a newer fork's length); the rest is checked at the true depth.
-pub fn is_valid_normalized_merkle_branch(leaf: &B256, branch: &[B256], gindex: u64, root: &B256) -> bool {
+pub fn is_valid_normalized_merkle_branch(
+    leaf: &B256,
+    branch: &[B256],
+    gindex: u64,
+    root: &B256,
+) -> bool {
     let depth = gindex_depth(gindex);
     let Some(extra) = branch.len().checked_sub(depth as usize) else { return false };
     let (padding, proof) = branch.split_at(extra);

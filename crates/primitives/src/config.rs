@@ -49,8 +49,9 @@ fn unquote(value: &str) -> &str {
 }
 
 fn split_key_value(line: &str, number: usize) -> Result<(&str, &str)> {
-    let (key, value) =
-        line.split_once(':').ok_or(Error::ConfigSyntax { line: number, reason: "expected `KEY: value`" })?;
+    let (key, value) = line
+        .split_once(':')
+        .ok_or(Error::ConfigSyntax { line: number, reason: "expected `KEY: value`" })?;
     let key = key.trim();
     if key.is_empty() {
         return Err(Error::ConfigSyntax { line: number, reason: "empty key" });
@@ -72,7 +73,10 @@ impl ConfigFile {
             let indented = line.starts_with([' ', '\t']);
             if indented {
                 let Some((_, items)) = open_list.as_mut() else {
-                    return Err(Error::ConfigSyntax { line: number, reason: "unexpected indentation" });
+                    return Err(Error::ConfigSyntax {
+                        line: number,
+                        reason: "unexpected indentation",
+                    });
                 };
                 let trimmed = line.trim();
                 let (body, new_item) = match trimmed.strip_prefix('-') {
@@ -143,10 +147,9 @@ impl ConfigFile {
 }
 
 pub(crate) fn parse_u64(key: &str, value: &str) -> Result<u64> {
-    value.parse::<u64>().map_err(|_| Error::ConfigInvalidValue {
-        key: key.to_string(),
-        value: value.to_string(),
-    })
+    value
+        .parse::<u64>()
+        .map_err(|_| Error::ConfigInvalidValue { key: key.to_string(), value: value.to_string() })
 }
 
 pub(crate) fn parse_hex_array<const N: usize>(key: &str, value: &str) -> Result<[u8; N]> {

@@ -58,7 +58,6 @@ fn decode_signature(bytes: &BlsSignature) -> Result<Signature, BlsError> {
     Ok(sig)
 }
 
-
 fn add_affine(acc: &mut blst_p1, point: &blst_p1_affine) {
     let current = *acc;
     // SAFETY: `acc`, `current` and `point` are live, initialised points; blst allows any of
@@ -103,7 +102,9 @@ impl BlsVerifier for BlstVerifier {
         let keys: Vec<Result<blst_p1_affine, BlsError>> = pubkeys
             .iter()
             .enumerate()
-            .map(|(index, bytes)| decode_pubkey(bytes, index).map(|pk| *<&blst_p1_affine>::from(&pk)))
+            .map(|(index, bytes)| {
+                decode_pubkey(bytes, index).map(|pk| *<&blst_p1_affine>::from(&pk))
+            })
             .collect();
         let mut total: Option<blst_p1> = None;
         if keys.iter().all(Result::is_ok) {
@@ -228,7 +229,10 @@ impl BlstVerifier {
     }
 
     /// `Aggregate(signatures)`: the compressed sum of subgroup-checked signatures.
-    pub fn aggregate_signatures(&self, signatures: &[BlsSignature]) -> Result<BlsSignature, BlsError> {
+    pub fn aggregate_signatures(
+        &self,
+        signatures: &[BlsSignature],
+    ) -> Result<BlsSignature, BlsError> {
         let sigs = signatures.iter().map(decode_signature).collect::<Result<Vec<_>, _>>()?;
         let refs: Vec<&Signature> = sigs.iter().collect();
         let aggregate = blst::min_pk::AggregateSignature::aggregate(&refs, false)

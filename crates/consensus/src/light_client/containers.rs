@@ -14,8 +14,12 @@ use libssz_types::SszVector;
 use mana_primitives::{ChainSpec, Fork, Sha256};
 
 use crate::error::{Error, HeaderError, HeaderRole, Result};
-use crate::merkle::{EXECUTION_PAYLOAD_GINDEX, gindex_depth, is_valid_merkle_branch, subtree_index};
-use crate::types::common::{B256, BeaconBlockHeader, ExecutionPayloadHeader, SyncAggregate, SyncCommittee};
+use crate::merkle::{
+    EXECUTION_PAYLOAD_GINDEX, gindex_depth, is_valid_merkle_branch, subtree_index,
+};
+use crate::types::common::{
+    B256, BeaconBlockHeader, ExecutionPayloadHeader, SyncAggregate, SyncCommittee,
+};
 use crate::types::light_client::{
     AltairLightClientHeader, CapellaLightClientHeader, DenebLightClientHeader, WireBootstrap,
     WireFinalityUpdate, WireHeader, WireOptimisticUpdate, WireUpdate,
@@ -66,7 +70,8 @@ impl LightClientHeader {
     /// `is_valid_light_client_header(header)` (deneb/electra `sync-protocol.md`).
     pub fn validate(&self, spec: &ChainSpec) -> core::result::Result<(), HeaderError> {
         let fork = spec.fork_at_slot(self.beacon.slot);
-        if fork < Fork::Deneb && (self.execution.blob_gas_used != 0 || self.execution.excess_blob_gas != 0)
+        if fork < Fork::Deneb
+            && (self.execution.blob_gas_used != 0 || self.execution.excess_blob_gas != 0)
         {
             return Err(HeaderError::BlobGasBeforeDeneb);
         }
@@ -293,7 +298,8 @@ fn decode<T: SszDecode>(what: &'static str, fork: Fork, bytes: &[u8], max: usize
 }
 
 /// Largest valid SSZ size of a light-client header: the Deneb shape with a full `extra_data`.
-pub const MAX_HEADER_BYTES: usize = 112 + 4 + (32 + 20 + 32 + 32 + 256 + 32 + 8 * 4 + 4 + 32 * 4 + 8 * 2 + 32) + 4 * 32;
+pub const MAX_HEADER_BYTES: usize =
+    112 + 4 + (32 + 20 + 32 + 32 + 256 + 32 + 8 * 4 + 4 + 32 * 4 + 8 * 2 + 32) + 4 * 32;
 
 /// Largest valid SSZ size of any light-client container with committee size `S` (an update with
 /// two full headers and Electra branches).
@@ -357,7 +363,9 @@ impl LightClientHeader {
 
     /// `hash_tree_root` of the header as the type of `fork`.
     pub fn hash_tree_root(&self, fork: Fork) -> Result<B256> {
-        by_fork!(fork, "LightClientHeader", |H, _CB, _NB, _FB| Ok(hash_tree_root(&H::from_common(self)?)))
+        by_fork!(fork, "LightClientHeader", |H, _CB, _NB, _FB| Ok(hash_tree_root(&H::from_common(
+            self
+        )?)))
     }
 }
 
@@ -385,7 +393,9 @@ impl<const S: usize> LightClientBootstrap<S> {
 
     /// Encodes as the SSZ of `fork`.
     pub fn to_ssz(&self, fork: Fork) -> Result<Vec<u8>> {
-        by_fork!(fork, "LightClientBootstrap", |H, CB, _NB, _FB| Ok(self.to_wire::<H, CB>()?.to_ssz()))
+        by_fork!(fork, "LightClientBootstrap", |H, CB, _NB, _FB| Ok(self
+            .to_wire::<H, CB>()?
+            .to_ssz()))
     }
 
     /// `hash_tree_root` as the type of `fork`.
@@ -439,7 +449,9 @@ impl<const S: usize> LightClientUpdate<S> {
 
     /// Encodes as the SSZ of `fork`.
     pub fn to_ssz(&self, fork: Fork) -> Result<Vec<u8>> {
-        by_fork!(fork, "LightClientUpdate", |H, _CB, NB, FB| Ok(self.to_wire::<H, NB, FB>()?.to_ssz()))
+        by_fork!(fork, "LightClientUpdate", |H, _CB, NB, FB| Ok(self
+            .to_wire::<H, NB, FB>()?
+            .to_ssz()))
     }
 
     /// `hash_tree_root` as the type of `fork`.
@@ -530,7 +542,11 @@ impl<const S: usize> LightClientOptimisticUpdate<S> {
 
 /// Maps a `ForkDigest` context (Beacon API SSZ chunks, libp2p responses, spec tests) to the fork
 /// whose types it names.
-pub fn fork_of_digest(spec: &ChainSpec, genesis_validators_root: &B256, digest: [u8; 4]) -> Result<Fork> {
+pub fn fork_of_digest(
+    spec: &ChainSpec,
+    genesis_validators_root: &B256,
+    digest: [u8; 4],
+) -> Result<Fork> {
     spec.fork_digests(genesis_validators_root)
         .into_iter()
         .find(|(d, _, _)| *d == digest)

@@ -6,11 +6,13 @@
 
 use alloc::vec::Vec;
 
-use mana_primitives::{ChainSpec, DOMAIN_SYNC_COMMITTEE, Slot, compute_domain, compute_signing_root};
+use mana_primitives::{
+    ChainSpec, DOMAIN_SYNC_COMMITTEE, Slot, compute_domain, compute_signing_root,
+};
 
 use super::containers::{
-    LightClientBootstrap, LightClientFinalityUpdate, LightClientHeader, LightClientOptimisticUpdate,
-    LightClientUpdate, hash_tree_root,
+    LightClientBootstrap, LightClientFinalityUpdate, LightClientHeader,
+    LightClientOptimisticUpdate, LightClientUpdate, hash_tree_root,
 };
 use crate::bls::BlsVerifier;
 use crate::error::{Error, HeaderRole, Result};
@@ -138,7 +140,8 @@ impl<V: BlsVerifier, const S: usize> LightClient<V, S> {
         if root != *trusted_block_root {
             return Err(Error::TrustedRootMismatch { expected: *trusted_block_root, got: root });
         }
-        let gindex = StateProofIndices::at_slot(&spec, bootstrap.header.beacon.slot).current_sync_committee;
+        let gindex =
+            StateProofIndices::at_slot(&spec, bootstrap.header.beacon.slot).current_sync_committee;
         if !is_valid_normalized_merkle_branch(
             &hash_tree_root(&bootstrap.current_sync_committee),
             &bootstrap.current_sync_committee_branch,
@@ -223,12 +226,13 @@ impl<V: BlsVerifier, const S: usize> LightClient<V, S> {
         let Some(committee) = committee else { return Err(Error::NextSyncCommitteeMismatch) };
         let index = self.prepared_index(&committee);
         let fork_version_slot = signature_slot.max(1).saturating_sub(1);
-        let fork_version = self.spec.fork_version_at_epoch(self.spec.epoch_at_slot(fork_version_slot));
-        let domain = compute_domain(DOMAIN_SYNC_COMMITTEE, fork_version, &self.genesis_validators_root);
+        let fork_version =
+            self.spec.fork_version_at_epoch(self.spec.epoch_at_slot(fork_version_slot));
+        let domain =
+            compute_domain(DOMAIN_SYNC_COMMITTEE, fork_version, &self.genesis_validators_root);
         let signing_root = compute_signing_root(&attested.beacon_root(), &domain);
-        let participation: Vec<bool> = (0..S)
-            .map(|i| aggregate.sync_committee_bits.get(i).unwrap_or(false))
-            .collect();
+        let participation: Vec<bool> =
+            (0..S).map(|i| aggregate.sync_committee_bits.get(i).unwrap_or(false)).collect();
         let Some((_, prepared)) = self.cache.get(index) else {
             return Err(Error::NextSyncCommitteeMismatch);
         };
@@ -243,7 +247,11 @@ impl<V: BlsVerifier, const S: usize> LightClient<V, S> {
     }
 
     /// `validate_light_client_update(store, update, current_slot, genesis_validators_root)`.
-    pub fn validate_update(&mut self, update: &LightClientUpdate<S>, current_slot: Slot) -> Result<()> {
+    pub fn validate_update(
+        &mut self,
+        update: &LightClientUpdate<S>,
+        current_slot: Slot,
+    ) -> Result<()> {
         let spec = &self.spec;
         let participants = update.sync_aggregate.participants();
         let min = spec.preset.min_sync_committee_participants;
@@ -270,7 +278,8 @@ impl<V: BlsVerifier, const S: usize> LightClient<V, S> {
         let signature_period = period(spec, update.signature_slot)?;
         let next_known = self.store.next_sync_committee.is_some();
         let period_ok = if next_known {
-            signature_period == store_period || Some(signature_period) == store_period.checked_add(1)
+            signature_period == store_period
+                || Some(signature_period) == store_period.checked_add(1)
         } else {
             signature_period == store_period
         };
@@ -278,7 +287,8 @@ impl<V: BlsVerifier, const S: usize> LightClient<V, S> {
             return Err(Error::SignaturePeriodOutOfRange { signature_period, store_period });
         }
         let attested_period = period(spec, attested_slot)?;
-        let supplies_next = !next_known && update.is_sync_committee_update() && attested_period == store_period;
+        let supplies_next =
+            !next_known && update.is_sync_committee_update() && attested_period == store_period;
         if !(attested_slot > self.store.finalized_header.beacon.slot || supplies_next) {
             return Err(Error::NotRelevant {
                 attested_slot,
@@ -318,12 +328,11 @@ impl<V: BlsVerifier, const S: usize> LightClient<V, S> {
             let Some(committee) = &update.next_sync_committee else {
                 return Err(Error::InvalidNextSyncCommitteeBranch);
             };
-            if attested_period == store_period {
-                if let Some(known) = &self.store.next_sync_committee {
-                    if known != committee {
-                        return Err(Error::NextSyncCommitteeMismatch);
-                    }
-                }
+            if attested_period == store_period
+                && let Some(known) = &self.store.next_sync_committee
+                && known != committee
+            {
+                return Err(Error::NextSyncCommitteeMismatch);
             }
             if !is_valid_normalized_merkle_branch(
                 &hash_tree_root(committee),
@@ -335,7 +344,12 @@ impl<V: BlsVerifier, const S: usize> LightClient<V, S> {
             }
         }
         let use_next = signature_period != store_period;
-        self.verify_signature(use_next, &update.sync_aggregate, &update.attested_header, update.signature_slot)
+        self.verify_signature(
+            use_next,
+            &update.sync_aggregate,
+            &update.attested_header,
+            update.signature_slot,
+        )
     }
 
     /// `apply_light_client_update(store, update)`.
@@ -355,7 +369,8 @@ impl<V: BlsVerifier, const S: usize> LightClient<V, S> {
                 self.store.current_sync_committee = next;
             }
             self.store.next_sync_committee = update.next_sync_committee.clone();
-            self.store.previous_max_active_participants = self.store.current_max_active_participants;
+            self.store.previous_max_active_participants =
+                self.store.current_max_active_participants;
             self.store.current_max_active_participants = 0;
             effect.period_rotated = true;
         }
@@ -371,7 +386,11 @@ impl<V: BlsVerifier, const S: usize> LightClient<V, S> {
     }
 
     /// `process_light_client_update(store, update, current_slot, genesis_validators_root)`.
-    pub fn process_update(&mut self, update: LightClientUpdate<S>, current_slot: Slot) -> Result<UpdateEffect> {
+    pub fn process_update(
+        &mut self,
+        update: LightClientUpdate<S>,
+        current_slot: Slot,
+    ) -> Result<UpdateEffect> {
         self.validate_update(&update, current_slot)?;
         let participants = update.sync_aggregate.participants();
         let better = match &self.store.best_valid_update {
@@ -454,4 +473,3 @@ impl<V: BlsVerifier, const S: usize> LightClient<V, S> {
         Ok(Some(effect))
     }
 }
-
