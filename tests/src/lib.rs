@@ -5,6 +5,8 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+pub mod schema;
+
 /// The fixture root: `$MANA_FIXTURES`, else `<workspace>/../shared/fixtures`.
 pub fn fixtures() -> PathBuf {
     if let Ok(dir) = std::env::var("MANA_FIXTURES") {
@@ -57,7 +59,8 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let entries = std::fs::read_dir(&d).unwrap_or_else(|e| panic!("listing {}: {e}", d.display()));
+        let entries =
+            std::fs::read_dir(&d).unwrap_or_else(|e| panic!("listing {}: {e}", d.display()));
         for entry in entries {
             let path = entry.expect("dir entry").path();
             if path.is_dir() {
@@ -118,8 +121,8 @@ impl Tally {
 
     /// Runs `f` for `case`, turning panics into failures, and records the result.
     pub fn run(&mut self, case: &Path, f: impl FnOnce() -> Result<(), String>) {
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
-            .unwrap_or_else(|p| {
+        let result =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|p| {
                 Err(p
                     .downcast_ref::<String>()
                     .cloned()

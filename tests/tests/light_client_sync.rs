@@ -49,10 +49,10 @@ fn check_header(
     if header.beacon_root() != root {
         return Err(format!("step {step}: {name} beacon_root differs"));
     }
-    if let Some(exec) = expected.get("execution_root").and_then(Value::as_str) {
-        if header.execution_root(spec) != hex_array::<32>(exec) {
-            return Err(format!("step {step}: {name} execution_root differs"));
-        }
+    if let Some(exec) = expected.get("execution_root").and_then(Value::as_str)
+        && header.execution_root(spec) != hex_array::<32>(exec)
+    {
+        return Err(format!("step {step}: {name} execution_root differs"));
     }
     Ok(())
 }

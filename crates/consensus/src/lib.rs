@@ -17,6 +17,8 @@ pub mod bls;
 mod error;
 pub mod light_client;
 pub mod merkle;
+#[cfg(feature = "test-utils")]
+pub mod testing;
 pub mod types;
 
 pub use error::{BlsError, Error, HeaderError, HeaderRole, Result};
