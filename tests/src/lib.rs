@@ -5,6 +5,8 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+pub mod light_client;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod schema;
 
 /// The fixture root: `$MANA_FIXTURES`, else `<workspace>/../shared/fixtures`.

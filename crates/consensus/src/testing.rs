@@ -199,6 +199,8 @@ pub fn update<const S: usize>(
 mod tests {
     use super::*;
     use crate::LightClient;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn synthetic_mainnet_update_verifies() {

@@ -169,6 +169,8 @@ pub(crate) fn parse_hex_array<const N: usize>(key: &str, value: &str) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn parses_scalars_lists_and_unquoted_versions() {

@@ -42,6 +42,8 @@ pub fn compute_signing_root(object_root: &Root, domain: &Domain) -> Root {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn mainnet_sync_committee_domain_at_fulu() {

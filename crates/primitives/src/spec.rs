@@ -406,6 +406,8 @@ fn hex32(text: &str) -> Root {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn mainnet_forks_and_periods() {

@@ -1,0 +1,34 @@
+// Times Mana's light-client verification compiled to wasm32 under node.
+// Usage: node bench/wasm/run.mjs <dir with mana_bench.js from wasm-bindgen --target nodejs>
+import { createRequire } from "node:module";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+
+const dir = path.resolve(process.argv[2] ?? "target/wasm-bench");
+const require = createRequire(import.meta.url);
+const wasm = require(path.join(dir, "mana_bench.js"));
+
+function time(name, fn, iterations) {
+  fn(); // warm-up (and, for cached paths, fills the committee cache)
+  const samples = [];
+  for (let i = 0; i < iterations; i++) {
+    const start = performance.now();
+    fn();
+    samples.push(performance.now() - start);
+  }
+  samples.sort((a, b) => a - b);
+  const median = samples[Math.floor(samples.length / 2)];
+  const mean = samples.reduce((a, b) => a + b, 0) / samples.length;
+  console.log(`${name.padEnd(44)} median ${median.toFixed(3)} ms   mean ${mean.toFixed(3)} ms   (n=${iterations})`);
+  return median;
+}
+
+wasm.setup(0);
+const results = {
+  blst_full_update_512: time("wasm blst/512_signers/full_update", () => wasm.verify_blst(), 50),
+  blst_prepare_committee_512: time("wasm blst/prepare_committee_512", () => wasm.prepare_committee(), 5),
+  bls12_381_full_update_512: time("wasm bls12_381/512_signers/full_update", () => wasm.verify_bls12_381(), 5),
+};
+wasm.setup(24);
+results.blst_full_update_488 = time("wasm blst/488_signers/full_update", () => wasm.verify_blst(), 50);
+console.log(JSON.stringify(results));

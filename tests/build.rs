@@ -1,0 +1,55 @@
+//! Embeds the minimal-preset `light_client/sync` vectors for the wasm runner
+//! (`tests/wasm_vectors.rs`), which cannot read files under node. The vectors stay in
+//! `../shared/fixtures`; only the generated `include_bytes!` list lands in `OUT_DIR`.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+fn files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files(&path, out);
+        } else {
+            out.push(path);
+        }
+    }
+}
+
+fn main() {
+    println!("cargo::rerun-if-env-changed=MANA_FIXTURES");
+    let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default());
+    let fixtures = std::env::var("MANA_FIXTURES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| manifest.join("../../shared/fixtures"));
+    let tests = fixtures.join("consensus/consensus-spec-tests/tests/minimal");
+    let mut list = Vec::new();
+    if let Ok(forks) = std::fs::read_dir(&tests) {
+        for fork in forks.flatten() {
+            let dir = fork.path().join("light_client/sync/pyspec_tests");
+            println!("cargo::rerun-if-changed={}", dir.display());
+            files(&dir, &mut list);
+        }
+    }
+    list.sort();
+    let mut code = String::from(
+        "/// Embedded minimal `light_client/sync` files: (path under `minimal/`, bytes).\npub static FILES: &[(&str, &[u8])] = &[\n",
+    );
+    for path in &list {
+        let abs = path.canonicalize().unwrap_or_else(|_| path.clone());
+        let rel = path.strip_prefix(&tests).unwrap_or(path);
+        let _ = writeln!(
+            code,
+            "    ({:?}, include_bytes!({:?})),",
+            rel.display().to_string(),
+            abs.display().to_string()
+        );
+    }
+    code.push_str("];\n");
+    let out = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default())
+        .join("embedded_sync_vectors.rs");
+    if let Err(e) = std::fs::write(&out, code) {
+        println!("cargo::warning=cannot write {}: {e}", out.display());
+    }
+}

@@ -1,0 +1,286 @@
+//! `cargo xtask <command>`: the one entry point for setting up a machine, testing and benchmarking.
+//!
+//! - `setup`: idempotent; installs what the tests need (rustup targets, Debian clang, the
+//!   wasm-bindgen CLI pinned to the workspace's wasm-bindgen version).
+//! - `test`: formatting, clippy, every test (official vectors included), bare-metal and wasm32
+//!   builds of the no_std core, the core's tests as wasm under node.
+//! - `bench`: criterion benches and the wasm benchmark under node.
+//! - `ci`: `setup` then `test` (what `.ci/run` calls).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::arithmetic_side_effects)]
+
+use std::env;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+/// The wasm-bindgen version every crate pins (forced by libp2p 0.57.1).
+const WASM_BINDGEN_VERSION: &str = "0.2.108";
+/// Crates that must build without `std`.
+const NO_STD_CRATES: &[&str] = &["mana-primitives", "mana-consensus"];
+/// Bare-metal target proving `no_std`.
+const BARE_METAL: &str = "thumbv7em-none-eabihf";
+/// The browser target.
+const WASM: &str = "wasm32-unknown-unknown";
+
+type Result<T = ()> = std::result::Result<T, String>;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").canonicalize().expect("workspace root")
+}
+
+fn cache_dir() -> PathBuf {
+    env::var_os("MANA_CACHE").map(PathBuf::from).unwrap_or_else(|| {
+        PathBuf::from(env::var("HOME").unwrap_or_else(|_| "/tmp".into())).join(".cache/mana")
+    })
+}
+
+fn tools_dir() -> PathBuf {
+    cache_dir().join("tools")
+}
+
+fn step(name: &str) -> Instant {
+    println!("\n==> {name}");
+    Instant::now()
+}
+
+fn done(start: Instant) {
+    println!("    ok ({:.1} s)", start.elapsed().as_secs_f64());
+}
+
+fn path_with_tools() -> String {
+    let tools = tools_dir().join("bin");
+    format!("{}:{}", tools.display(), env::var("PATH").unwrap_or_default())
+}
+
+fn run(program: &str, args: &[&str], envs: &[(&str, &str)]) -> Result {
+    let mut cmd = Command::new(program);
+    cmd.args(args).current_dir(root()).env("PATH", path_with_tools());
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    println!("    $ {program} {}", args.join(" "));
+    let status = cmd.status().map_err(|e| format!("cannot run {program}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{program} {}` failed ({status})", args.join(" ")))
+    }
+}
+
+fn output(program: &str, args: &[&str]) -> Option<String> {
+    let out = Command::new(program).args(args).env("PATH", path_with_tools()).output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn is_root() -> bool {
+    output("id", &["-u"]).is_some_and(|s| s.trim() == "0")
+}
+
+fn apt_install(packages: &[&str]) -> Result {
+    let missing: Vec<&str> = packages
+        .iter()
+        .copied()
+        .filter(|p| {
+            !output("dpkg-query", &["-W", "-f=${Status}", p])
+                .is_some_and(|s| s.contains("install ok installed"))
+        })
+        .collect();
+    if missing.is_empty() {
+        println!("    Debian packages present: {}", packages.join(", "));
+        return Ok(());
+    }
+    let sudo: &[&str] = if is_root() { &[] } else { &["sudo"] };
+    let (program, prefix) = match sudo.first() {
+        Some(s) => (*s, vec!["apt-get"]),
+        None => ("apt-get", vec![]),
+    };
+    let mut update = prefix.clone();
+    update.extend(["update", "-qq"]);
+    run(program, &update, &[])?;
+    let mut install = prefix;
+    install.extend(["install", "-y", "-qq", "--no-install-recommends"]);
+    install.extend(missing.iter().copied());
+    run(program, &install, &[("DEBIAN_FRONTEND", "noninteractive")])
+}
+
+fn setup() -> Result {
+    let t = step("setup: rustup targets");
+    let installed = output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
+    let targets: Vec<&str> = [WASM, BARE_METAL]
+        .into_iter()
+        .filter(|t| !installed.lines().any(|l| l.trim() == *t))
+        .collect();
+    if targets.is_empty() {
+        println!("    targets present");
+    } else {
+        let mut args = vec!["target", "add"];
+        args.extend(targets);
+        run("rustup", &args, &[])?;
+    }
+    for component in ["rustfmt", "clippy"] {
+        if output("rustup", &["component", "list", "--installed"])
+            .is_some_and(|s| !s.lines().any(|l| l.starts_with(component)))
+        {
+            run("rustup", &["component", "add", component], &[])?;
+        }
+    }
+    done(t);
+
+    let t = step("setup: Debian packages (clang builds blst for wasm32 and bare metal)");
+    apt_install(&["clang", "llvm"])?;
+    if output("node", &["--version"]).is_none() {
+        apt_install(&["nodejs"])?;
+    }
+    done(t);
+
+    let t = step(&format!(
+        "setup: wasm-bindgen-cli {WASM_BINDGEN_VERSION} in {}",
+        tools_dir().display()
+    ));
+    let have = output(&tools_dir().join("bin/wasm-bindgen").display().to_string(), &["--version"])
+        .unwrap_or_default();
+    if have.contains(WASM_BINDGEN_VERSION) {
+        println!("    {}", have.trim());
+    } else {
+        let tools = tools_dir().display().to_string();
+        let locked = run(
+            "cargo",
+            &[
+                "install",
+                "--root",
+                &tools,
+                "wasm-bindgen-cli",
+                "--version",
+                WASM_BINDGEN_VERSION,
+                "--locked",
+            ],
+            &[],
+        );
+        if locked.is_err() {
+            // The registry mirror can lag behind the CLI's lockfile.
+            run(
+                "cargo",
+                &[
+                    "install",
+                    "--root",
+                    &tools,
+                    "wasm-bindgen-cli",
+                    "--version",
+                    WASM_BINDGEN_VERSION,
+                ],
+                &[],
+            )?;
+        }
+    }
+    done(t);
+    Ok(())
+}
+
+fn wasm_env() -> Vec<(&'static str, String)> {
+    vec![(
+        "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+        tools_dir().join("bin/wasm-bindgen-test-runner").display().to_string(),
+    )]
+}
+
+fn test() -> Result {
+    let t = step("fmt");
+    run("cargo", &["fmt", "--all", "--", "--check"], &[])?;
+    done(t);
+
+    let t = step("clippy (all targets, all features, -D warnings)");
+    run(
+        "cargo",
+        &["clippy", "--workspace", "--all-targets", "--all-features", "--", "-D", "warnings"],
+        &[],
+    )?;
+    done(t);
+
+    let t = step("tests (unit, official vectors, bad input)");
+    run("cargo", &["test", "--workspace", "--all-features"], &[])?;
+    done(t);
+
+    let t = step(&format!("no_std: {} for {BARE_METAL}", NO_STD_CRATES.join(", ")));
+    let mut args = vec![
+        "check",
+        "--target",
+        BARE_METAL,
+        "--no-default-features",
+        "--features",
+        "mana-consensus/blst",
+    ];
+    for c in NO_STD_CRATES {
+        args.extend(["-p", c]);
+    }
+    run("cargo", &args, &[])?;
+    done(t);
+
+    let t = step(&format!("wasm32: build the core and the benchmark module for {WASM}"));
+    let mut args = vec!["build", "--target", WASM, "--release"];
+    for c in NO_STD_CRATES.iter().chain(&["mana-bench"]) {
+        args.extend(["-p", c]);
+    }
+    run("cargo", &args, &[])?;
+    done(t);
+
+    let t = step(
+        "wasm32: the core's tests and the light-client vectors under node (wasm-bindgen-test-runner)",
+    );
+    let env = wasm_env();
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    run(
+        "cargo",
+        &["test", "--target", WASM, "-p", "mana-primitives", "-p", "mana-consensus", "--lib"],
+        &env,
+    )?;
+    run("cargo", &["test", "--target", WASM, "-p", "mana-tests", "--test", "wasm_vectors"], &env)?;
+    done(t);
+
+    let t = step("benches compile");
+    run("cargo", &["bench", "--workspace", "--no-run"], &[])?;
+    done(t);
+    println!("\nall checks passed");
+    Ok(())
+}
+
+fn bench() -> Result {
+    let t = step("criterion (native)");
+    run("cargo", &["bench", "-p", "mana-bench", "--bench", "light_client"], &[])?;
+    done(t);
+    let t = step("wasm under node");
+    run("cargo", &["build", "-p", "mana-bench", "--lib", "--release", "--target", WASM], &[])?;
+    let target_dir =
+        env::var("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|_| root().join("target"));
+    let wasm = target_dir.join(WASM).join("release/mana_bench.wasm").display().to_string();
+    let out = target_dir.join("wasm-bench").display().to_string();
+    run("wasm-bindgen", &["--target", "nodejs", "--out-dir", &out, &wasm], &[])?;
+    run("node", &["bench/wasm/run.mjs", &out], &[])?;
+    done(t);
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let command = env::args().nth(1).unwrap_or_default();
+    let started = Instant::now();
+    let result = match command.as_str() {
+        "setup" => setup(),
+        "test" => test(),
+        "ci" => setup().and_then(|()| test()),
+        "bench" => bench(),
+        _ => {
+            eprintln!("usage: cargo xtask <setup|test|ci|bench>");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => {
+            println!("xtask {command}: done in {:.0} s", started.elapsed().as_secs_f64());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("xtask {command}: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
