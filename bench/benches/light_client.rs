@@ -30,6 +30,13 @@ fn light_client(c: &mut Criterion) {
         b.iter(|| BlstVerifier.fast_aggregate_verify(&pubkeys, &[7u8; 32], &signing))
     });
 
+    group.bench_function("blst/hash_to_g2", |b| {
+        b.iter(|| BlstVerifier.hash_to_g2(&[7u8; 32], mana_consensus::bls::ETH_DST))
+    });
+    group.bench_function("blst/decode_signature", |b| {
+        b.iter(|| BlstVerifier.check_signature_encoding(&signing))
+    });
+
     let mut z = fixture(ZkcryptoVerifier, 0);
     z.verify();
     group.bench_function("bls12_381/512_signers/full_update", |b| b.iter(|| z.verify()));

@@ -58,3 +58,32 @@ pub fn prepare_committee() {
         }
     });
 }
+
+/// Hash-to-G2 of a 32-byte signing root (part of every verification).
+#[wasm_bindgen]
+pub fn hash_to_g2() {
+    let _ = BlstVerifier.hash_to_g2(&[7u8; 32], mana_consensus::bls::ETH_DST);
+}
+
+/// Decompressing and subgroup-checking the update's signature (part of every verification).
+#[wasm_bindgen]
+pub fn decode_signature() {
+    BLST.with(|f| {
+        if let Some(f) = f.borrow().as_ref() {
+            let _ = BlstVerifier
+                .check_signature_encoding(&f.update.sync_aggregate.sync_committee_signature);
+        }
+    });
+}
+
+/// `hash_tree_root` of the update's next sync committee (part of every sync-committee update).
+#[wasm_bindgen]
+pub fn committee_root() {
+    BLST.with(|f| {
+        if let Some(f) = f.borrow().as_ref() {
+            if let Some(c) = &f.update.next_sync_committee {
+                let _ = mana_consensus::light_client::hash_tree_root(c);
+            }
+        }
+    });
+}

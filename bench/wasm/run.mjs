@@ -27,6 +27,9 @@ wasm.setup(0);
 const results = {
   blst_full_update_512: time("wasm blst/512_signers/full_update", () => wasm.verify_blst(), 50),
   blst_prepare_committee_512: time("wasm blst/prepare_committee_512", () => wasm.prepare_committee(), 5),
+  committee_root: time("wasm hash_tree_root(SyncCommittee 512)", () => wasm.committee_root(), 50),
+  blst_hash_to_g2: time("wasm blst/hash_to_g2", () => wasm.hash_to_g2(), 50),
+  blst_decode_signature: time("wasm blst/decode_signature (subgroup check)", () => wasm.decode_signature(), 50),
   bls12_381_full_update_512: time("wasm bls12_381/512_signers/full_update", () => wasm.verify_bls12_381(), 5),
 };
 wasm.setup(24);
