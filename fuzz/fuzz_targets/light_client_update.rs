@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use mana_consensus::bls::BlstVerifier;
-use mana_consensus::{LightClient, LightClientFinalityUpdate, LightClientOptimisticUpdate, LightClientStore, LightClientUpdate};
+use mana_consensus::{ForceUpdatePolicy, LightClient, LightClientFinalityUpdate, LightClientOptimisticUpdate, LightClientStore, LightClientUpdate};
 use mana_consensus::testing;
 use mana_primitives::{ChainSpec, Fork};
 
@@ -32,7 +32,9 @@ fn store() -> &'static (ChainSpec, [u8; 32], LightClientStore<S>, u64) {
 fuzz_target!(|data: &[u8]| {
     let (spec, gvr, store, now) = store();
     for fork in [Fork::Altair, Fork::Capella, Fork::Deneb, Fork::Electra] {
-        let mut client = LightClient::from_store(spec.clone(), *gvr, store.clone(), BlstVerifier);
+        let Ok(mut client) = LightClient::from_store(spec.clone(), *gvr, store.clone(), BlstVerifier) else {
+            return;
+        };
         if let Ok(update) = LightClientUpdate::<S>::from_ssz(fork, data) {
             let _ = update.to_ssz(fork);
             let _ = client.process_update(update, *now);
@@ -43,6 +45,6 @@ fuzz_target!(|data: &[u8]| {
         if let Ok(update) = LightClientOptimisticUpdate::<S>::from_ssz(fork, data) {
             let _ = client.process_optimistic_update(update, *now);
         }
-        let _ = client.force_update(u64::MAX);
+        let _ = client.force_update(u64::MAX, ForceUpdatePolicy::SPEC);
     }
 });

@@ -2,7 +2,9 @@
 //! wasm runner (files embedded at build time).
 
 use mana_consensus::bls::BlstVerifier;
-use mana_consensus::{LightClient, LightClientBootstrap, LightClientHeader, LightClientUpdate};
+use mana_consensus::{
+    ForceUpdatePolicy, LightClient, LightClientBootstrap, LightClientHeader, LightClientUpdate,
+};
 use mana_primitives::{ChainSpec, Fork};
 use serde_yaml::Value;
 
@@ -95,7 +97,7 @@ pub fn run_sync_case<const S: usize>(read: Reader<'_>) -> Result<(), String> {
             s.get("checks")
         } else if let Some(s) = step.get("force_update") {
             client
-                .force_update(u64_of(s, "current_slot")?)
+                .force_update(u64_of(s, "current_slot")?, ForceUpdatePolicy::SPEC)
                 .map_err(|e| format!("step {i}: force_update: {e}"))?;
             s.get("checks")
         } else if let Some(s) = step.get("upgrade_store") {

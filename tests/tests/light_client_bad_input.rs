@@ -178,7 +178,7 @@ fn signature_by_the_wrong_committee() {
     keys[participant] = other;
     store.current_sync_committee.pubkeys = keys.try_into().unwrap();
     assert_ne!(store.current_sync_committee, c.bootstrap.current_sync_committee);
-    let mut client = LightClient::from_store(c.spec.clone(), c.gvr, store, BlstVerifier);
+    let mut client = LightClient::from_store(c.spec.clone(), c.gvr, store, BlstVerifier).unwrap();
     assert_eq!(
         client.process_update(c.update.clone(), c.current_slot).map(|_| ()),
         Err(Error::Bls(BlsError::VerificationFailed))
@@ -194,7 +194,8 @@ fn signature_by_the_wrong_committee() {
     let mut other = c.gvr;
     other[31] ^= 1;
     let mut client =
-        LightClient::from_store(c.spec.clone(), other, c.client().into_store(), BlstVerifier);
+        LightClient::from_store(c.spec.clone(), other, c.client().into_store(), BlstVerifier)
+            .unwrap();
     assert_eq!(
         client.process_update(c.update.clone(), c.current_slot).map(|_| ()),
         Err(Error::Bls(BlsError::VerificationFailed))
@@ -261,7 +262,7 @@ fn slot_ordering() {
     let mut store = c.client().into_store();
     store.finalized_header = c.update.attested_header.clone();
     store.next_sync_committee = c.update.next_sync_committee.clone();
-    let mut client = LightClient::from_store(c.spec.clone(), c.gvr, store, BlstVerifier);
+    let mut client = LightClient::from_store(c.spec.clone(), c.gvr, store, BlstVerifier).unwrap();
     assert!(matches!(
         client.process_update(c.update.clone(), c.current_slot),
         Err(Error::NotRelevant { .. })
@@ -289,7 +290,7 @@ fn malformed_bls_points() {
         (0..S).find(|i| c.update.sync_aggregate.sync_committee_bits.get(*i) == Some(true)).unwrap();
     keys[participant] = [0xaa; 48];
     store.current_sync_committee.pubkeys = keys.try_into().unwrap();
-    let mut client = LightClient::from_store(c.spec.clone(), c.gvr, store, BlstVerifier);
+    let mut client = LightClient::from_store(c.spec.clone(), c.gvr, store, BlstVerifier).unwrap();
     assert_eq!(
         client.process_update(c.update.clone(), c.current_slot).map(|_| ()),
         Err(Error::Bls(BlsError::InvalidPubkey { index: participant }))

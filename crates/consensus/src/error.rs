@@ -241,6 +241,17 @@ pub enum Error {
         /// Length given.
         got: usize,
     },
+    /// The client's committee size differs from the preset's `SYNC_COMMITTEE_SIZE`.
+    #[error("preset committee size {preset} does not match the client's {client}")]
+    CommitteeSizeMismatch {
+        /// `SYNC_COMMITTEE_SIZE` of the chain spec.
+        preset: usize,
+        /// The client's committee size.
+        client: usize,
+    },
+    /// The genesis validators root given differs from the network's.
+    #[error("genesis validators root does not match the network's")]
+    GenesisValidatorsRootMismatch,
     /// Chain-spec arithmetic failed.
     #[error(transparent)]
     Spec(#[from] mana_primitives::Error),

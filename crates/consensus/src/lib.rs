@@ -23,8 +23,9 @@ pub mod types;
 
 pub use error::{BlsError, Error, HeaderError, HeaderRole, Result};
 pub use light_client::{
-    LightClient, LightClientBootstrap, LightClientFinalityUpdate, LightClientHeader,
-    LightClientOptimisticUpdate, LightClientStore, LightClientUpdate, UpdateEffect,
+    ForceUpdatePolicy, LightClient, LightClientBootstrap, LightClientFinalityUpdate,
+    LightClientHeader, LightClientOptimisticUpdate, LightClientStore, LightClientUpdate,
+    UpdateEffect,
 };
 pub use mana_primitives as primitives;
 

@@ -204,7 +204,9 @@ mod tests {
 
     #[test]
     fn synthetic_mainnet_update_verifies() {
-        let spec = ChainSpec::mainnet();
+        // Mainnet forks with a 32-member committee keeps the test fast.
+        let mut spec = ChainSpec::mainnet();
+        spec.preset.sync_committee_size = 32;
         let gvr = spec.genesis_validators_root.unwrap();
         let period_start = spec.start_slot_of_period(1500).unwrap();
         let (keys, current) = committee::<32>(0);
@@ -222,5 +224,35 @@ mod tests {
         let effect = client.process_update(upd, period_start + 200).unwrap();
         assert!(effect.finalized_advanced);
         assert_eq!(client.store().finalized_header.beacon.slot, period_start + 64);
+    }
+
+    #[test]
+    fn force_update_policy_gates_weak_updates() {
+        use crate::ForceUpdatePolicy;
+        let mut spec = ChainSpec::mainnet();
+        spec.preset.sync_committee_size = 32;
+        let gvr = spec.genesis_validators_root.unwrap();
+        let start = spec.start_slot_of_period(1500).unwrap();
+        let (keys, current) = committee::<32>(0);
+        let (_, next) = committee::<32>(32);
+        let (root, boot) = bootstrap(&spec, start, &current);
+        let mut client =
+            LightClient::bootstrap(spec.clone(), gvr, &root, boot, BlstVerifier).unwrap();
+        // Five signers: valid, but no supermajority, so it only becomes the best valid update.
+        let signers: Vec<Option<[u8; 32]>> =
+            keys.iter().enumerate().map(|(i, k)| (i < 5).then_some(*k)).collect();
+        let weak = update(&spec, &gvr, &signers, start + 100, start + 64, &next);
+        let effect = client.process_update(weak, start + 200).unwrap();
+        assert!(!effect.finalized_advanced);
+        assert!(client.store().best_valid_update.is_some());
+        let late = start + spec.preset.update_timeout() + 1;
+        assert!(!client.force_update_due(start + 1));
+        let before = client.store().clone();
+        assert_eq!(client.force_update(late, ForceUpdatePolicy::SUPERMAJORITY).unwrap(), None);
+        assert_eq!(client.store(), &before);
+        let effect = client.force_update(late, ForceUpdatePolicy::SPEC).unwrap().unwrap();
+        assert!(effect.finalized_advanced);
+        assert_eq!(client.store().finalized_header.beacon.slot, start + 64);
+        assert!(client.store().best_valid_update.is_none());
     }
 }

@@ -32,6 +32,9 @@ pub enum Error {
     /// Slot, epoch or period arithmetic left the `u64` range.
     #[error("slot/epoch arithmetic overflowed")]
     ArithmeticOverflow,
+    /// A fork is scheduled before the fork it follows.
+    #[error("fork epochs must not decrease from Altair to Fulu")]
+    ForkScheduleOutOfOrder,
     /// A chain spec parameter is zero where the spec divides by it.
     #[error("chain spec parameter `{0}` must not be zero")]
     ZeroParameter(&'static str),

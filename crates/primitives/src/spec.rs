@@ -262,7 +262,13 @@ impl ChainSpec {
             slot_duration_ms,
             genesis_fork_version: file.bytes4("GENESIS_FORK_VERSION")?,
             forks,
-            max_blobs_per_block_electra: file.u64("MAX_BLOBS_PER_BLOCK_ELECTRA").unwrap_or(9),
+            // Fulu fork digests mix in the blob parameters, so a network that schedules Fulu
+            // must state them.
+            max_blobs_per_block_electra: match file.u64("MAX_BLOBS_PER_BLOCK_ELECTRA") {
+                Ok(v) => v,
+                Err(e) if forks[5].epoch != FAR_FUTURE_EPOCH => return Err(e),
+                Err(_) => 9,
+            },
             blob_schedule,
             deposit_chain_id: file.u64("DEPOSIT_CHAIN_ID").unwrap_or(0),
         };
@@ -279,6 +285,11 @@ impl ChainSpec {
         }
         if self.slot_duration_ms == 0 {
             return Err(Error::ZeroParameter("SLOT_DURATION_MS"));
+        }
+        // The specs test each fork epoch on its own (`epoch >= ELECTRA_FORK_EPOCH`); a schedule
+        // where a later fork activates before an earlier one has no consistent reading.
+        if self.forks.windows(2).any(|pair| matches!(pair, [a, b] if b.epoch < a.epoch)) {
+            return Err(Error::ForkScheduleOutOfOrder);
         }
         Ok(())
     }
@@ -399,6 +410,7 @@ impl ChainSpec {
     }
 }
 
+/// Decodes a built-in 64-digit hex root (checked by the `built_in_roots_decode` test).
 fn hex32(text: &str) -> Root {
     parse_hex_array::<32>("root", &alloc::format!("0x{text}")).unwrap_or([0; 32])
 }
@@ -422,6 +434,29 @@ mod tests {
         assert_eq!(spec.slot_at_time(spec.genesis_time + 24), Some(2));
         assert_eq!(spec.slot_at_time(spec.genesis_time - 1), None);
         assert!(spec.start_slot_of_period(u64::MAX).is_err());
+    }
+
+    #[test]
+    fn built_in_roots_decode() {
+        for spec in [ChainSpec::mainnet(), ChainSpec::sepolia(), ChainSpec::hoodi()] {
+            assert_ne!(spec.genesis_validators_root, Some([0; 32]), "{}", spec.config_name);
+            assert_eq!(ChainSpec::by_name(&spec.config_name), Some(spec.clone()));
+            spec.check().unwrap();
+        }
+    }
+
+    #[test]
+    fn rejects_out_of_order_forks() {
+        let text = "PRESET_BASE: 'minimal'\nMIN_GENESIS_TIME: 0\nGENESIS_FORK_VERSION: 0x00000001\n\
+            SECONDS_PER_SLOT: 6\nELECTRA_FORK_VERSION: 0x05000001\nELECTRA_FORK_EPOCH: 10\n\
+            FULU_FORK_VERSION: 0x06000001\nFULU_FORK_EPOCH: 5\nMAX_BLOBS_PER_BLOCK_ELECTRA: 9\n";
+        assert_eq!(ChainSpec::from_config_yaml(text), Err(Error::ForkScheduleOutOfOrder));
+        let no_blobs =
+            text.replace("MAX_BLOBS_PER_BLOCK_ELECTRA: 9\n", "").replace("EPOCH: 5", "EPOCH: 12");
+        assert_eq!(
+            ChainSpec::from_config_yaml(&no_blobs),
+            Err(Error::ConfigMissingKey("MAX_BLOBS_PER_BLOCK_ELECTRA"))
+        );
     }
 
     #[test]

@@ -58,6 +58,23 @@ fn period(spec: &ChainSpec, slot: Slot) -> Result<u64> {
     Ok(spec.sync_committee_period_at_slot(slot)?)
 }
 
+/// The committee size `S` must be the preset's, and the genesis validators root the network's
+/// when the network knows it.
+fn check_chain<const S: usize>(spec: &ChainSpec, genesis_validators_root: &B256) -> Result<()> {
+    if spec.preset.sync_committee_size != S {
+        return Err(Error::CommitteeSizeMismatch {
+            preset: spec.preset.sync_committee_size,
+            client: S,
+        });
+    }
+    if let Some(known) = spec.genesis_validators_root
+        && known != *genesis_validators_root
+    {
+        return Err(Error::GenesisValidatorsRootMismatch);
+    }
+    Ok(())
+}
+
 /// `is_better_update(new_update, old_update)` (altair `sync-protocol.md`).
 pub fn is_better_update<const S: usize>(
     spec: &ChainSpec,
@@ -105,6 +122,64 @@ pub fn is_better_update<const S: usize>(
     Ok(new.signature_slot < old.signature_slot)
 }
 
+/// `apply_light_client_update(store, update)`.
+fn apply_update<const S: usize>(
+    spec: &ChainSpec,
+    store: &mut LightClientStore<S>,
+    update: &LightClientUpdate<S>,
+) -> Result<UpdateEffect> {
+    let store_period = period(spec, store.finalized_header.beacon.slot)?;
+    let finalized_period = period(spec, update.finalized_header.beacon.slot)?;
+    let mut effect = UpdateEffect::default();
+    if store.next_sync_committee.is_none() {
+        if finalized_period != store_period {
+            return Err(Error::FinalizedPeriodMismatch);
+        }
+        store.next_sync_committee = update.next_sync_committee.clone();
+        effect.finalized_advanced = update.next_sync_committee.is_some();
+    } else if Some(finalized_period) == store_period.checked_add(1) {
+        if let Some(next) = store.next_sync_committee.take() {
+            store.current_sync_committee = next;
+        }
+        store.next_sync_committee = update.next_sync_committee.clone();
+        store.previous_max_active_participants = store.current_max_active_participants;
+        store.current_max_active_participants = 0;
+        effect.period_rotated = true;
+    }
+    if update.finalized_header.beacon.slot > store.finalized_header.beacon.slot {
+        store.finalized_header = update.finalized_header.clone();
+        effect.finalized_advanced = true;
+        if store.finalized_header.beacon.slot > store.optimistic_header.beacon.slot {
+            store.optimistic_header = store.finalized_header.clone();
+            effect.optimistic_advanced = true;
+        }
+    }
+    Ok(effect)
+}
+
+/// When [`LightClient::force_update`] may apply the best valid update after `UPDATE_TIMEOUT`
+/// slots without finality.
+///
+/// A forced update trusts a header that never reached finality, and the spec lets any valid
+/// update (one signer suffices) become the best one; during a long non-finality period a single
+/// malicious committee member could then rotate the store onto a committee of their choice.
+/// [`ForceUpdatePolicy::SUPERMAJORITY`] is the safe choice for users; [`ForceUpdatePolicy::SPEC`]
+/// reproduces `process_light_client_store_force_update` exactly (the spec tests use it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ForceUpdatePolicy {
+    /// Fewest participants the best valid update must have.
+    pub min_participants: u64,
+    /// Whether a 2/3 supermajority of the committee is required.
+    pub require_supermajority: bool,
+}
+
+impl ForceUpdatePolicy {
+    /// Exactly the spec: any best valid update.
+    pub const SPEC: Self = Self { min_participants: 1, require_supermajority: false };
+    /// Only a best valid update signed by at least 2/3 of the committee.
+    pub const SUPERMAJORITY: Self = Self { min_participants: 1, require_supermajority: true };
+}
+
 /// A light client: the store, the chain it follows and a BLS backend with decompressed keys of
 /// the store's committees cached.
 pub struct LightClient<V: BlsVerifier, const S: usize> {
@@ -135,6 +210,7 @@ impl<V: BlsVerifier, const S: usize> LightClient<V, S> {
         bootstrap: LightClientBootstrap<S>,
         bls: V,
     ) -> Result<Self> {
+        check_chain::<S>(&spec, &genesis_validators_root)?;
         bootstrap.header.check(&spec, HeaderRole::Bootstrap)?;
         let root = bootstrap.header.beacon_root();
         if root != *trusted_block_root {
@@ -159,7 +235,7 @@ impl<V: BlsVerifier, const S: usize> LightClient<V, S> {
             previous_max_active_participants: 0,
             current_max_active_participants: 0,
         };
-        Ok(Self::from_store(spec, genesis_validators_root, store, bls))
+        Self::from_store(spec, genesis_validators_root, store, bls)
     }
 
     /// Resumes from a store persisted earlier (it was verified when it was built).
@@ -168,8 +244,9 @@ impl<V: BlsVerifier, const S: usize> LightClient<V, S> {
         genesis_validators_root: B256,
         store: LightClientStore<S>,
         bls: V,
-    ) -> Self {
-        Self { spec, genesis_validators_root, store, bls, cache: Vec::new() }
+    ) -> Result<Self> {
+        check_chain::<S>(&spec, &genesis_validators_root)?;
+        Ok(Self { spec, genesis_validators_root, store, bls, cache: Vec::new() })
     }
 
     /// The trusted state.
@@ -352,82 +429,53 @@ impl<V: BlsVerifier, const S: usize> LightClient<V, S> {
         )
     }
 
-    /// `apply_light_client_update(store, update)`.
-    fn apply_update(&mut self, update: &LightClientUpdate<S>) -> Result<UpdateEffect> {
-        let spec = &self.spec;
-        let store_period = period(spec, self.store.finalized_header.beacon.slot)?;
-        let finalized_period = period(spec, update.finalized_header.beacon.slot)?;
-        let mut effect = UpdateEffect::default();
-        if self.store.next_sync_committee.is_none() {
-            if finalized_period != store_period {
-                return Err(Error::FinalizedPeriodMismatch);
-            }
-            self.store.next_sync_committee = update.next_sync_committee.clone();
-            effect.finalized_advanced = true;
-        } else if Some(finalized_period) == store_period.checked_add(1) {
-            if let Some(next) = self.store.next_sync_committee.take() {
-                self.store.current_sync_committee = next;
-            }
-            self.store.next_sync_committee = update.next_sync_committee.clone();
-            self.store.previous_max_active_participants =
-                self.store.current_max_active_participants;
-            self.store.current_max_active_participants = 0;
-            effect.period_rotated = true;
-        }
-        if update.finalized_header.beacon.slot > self.store.finalized_header.beacon.slot {
-            self.store.finalized_header = update.finalized_header.clone();
-            effect.finalized_advanced = true;
-            if self.store.finalized_header.beacon.slot > self.store.optimistic_header.beacon.slot {
-                self.store.optimistic_header = self.store.finalized_header.clone();
-                effect.optimistic_advanced = true;
-            }
-        }
-        Ok(effect)
-    }
-
     /// `process_light_client_update(store, update, current_slot, genesis_validators_root)`.
+    ///
+    /// Atomic: on error the store is unchanged. As in the spec, the optimistic header follows any
+    /// valid update with more than half the most participants seen this period and last, so right
+    /// after a bootstrap a single signer can move it; only the finalized header needs 2/3.
     pub fn process_update(
         &mut self,
         update: LightClientUpdate<S>,
         current_slot: Slot,
     ) -> Result<UpdateEffect> {
         self.validate_update(&update, current_slot)?;
+        // Work on a copy so that a failure leaves the store exactly as it was.
+        let mut store = self.store.clone();
         let participants = update.sync_aggregate.participants();
-        let better = match &self.store.best_valid_update {
+        let better = match &store.best_valid_update {
             None => true,
             Some(best) => is_better_update(&self.spec, &update, best)?,
         };
-        self.store.current_max_active_participants =
-            self.store.current_max_active_participants.max(participants);
+        store.current_max_active_participants =
+            store.current_max_active_participants.max(participants);
         let mut effect = UpdateEffect::default();
-        let threshold = self
-            .store
-            .previous_max_active_participants
-            .max(self.store.current_max_active_participants)
-            / 2;
+        let threshold =
+            store.previous_max_active_participants.max(store.current_max_active_participants) / 2;
         if participants > threshold
-            && update.attested_header.beacon.slot > self.store.optimistic_header.beacon.slot
+            && update.attested_header.beacon.slot > store.optimistic_header.beacon.slot
         {
-            self.store.optimistic_header = update.attested_header.clone();
+            store.optimistic_header = update.attested_header.clone();
             effect.optimistic_advanced = true;
         }
-        let finalizes_next_committee = self.store.next_sync_committee.is_none()
+        let finalizes_next_committee = store.next_sync_committee.is_none()
             && update.is_sync_committee_update()
             && update.is_finality_update()
             && period(&self.spec, update.finalized_header.beacon.slot)?
                 == period(&self.spec, update.attested_header.beacon.slot)?;
         if has_supermajority(participants, S)
-            && (update.finalized_header.beacon.slot > self.store.finalized_header.beacon.slot
+            && (update.finalized_header.beacon.slot > store.finalized_header.beacon.slot
                 || finalizes_next_committee)
         {
-            let applied = self.apply_update(&update)?;
-            self.store.best_valid_update = None;
+            let applied = apply_update(&self.spec, &mut store, &update)?;
+            store.best_valid_update = None;
             effect.finalized_advanced |= applied.finalized_advanced;
             effect.optimistic_advanced |= applied.optimistic_advanced;
             effect.period_rotated |= applied.period_rotated;
         } else if better {
-            self.store.best_valid_update = Some(update);
+            store.best_valid_update = Some(update);
         }
+        self.store = store;
         Ok(effect)
     }
 
@@ -456,20 +504,33 @@ impl<V: BlsVerifier, const S: usize> LightClient<V, S> {
             && self.store.best_valid_update.is_some()
     }
 
-    /// `process_light_client_store_force_update(store, current_slot)`.
+    /// `process_light_client_store_force_update(store, current_slot)`, gated by `policy`.
     ///
     /// The spec makes this optional because it trusts an update that never reached finality;
-    /// callers should gate it behind an explicit policy and tell the user when it happens.
-    /// Returns `Ok(None)` when no forced update is due.
-    pub fn force_update(&mut self, current_slot: Slot) -> Result<Option<UpdateEffect>> {
+    /// tell the user when it happens. Returns `Ok(None)` when no forced update is due or the
+    /// best valid update does not satisfy `policy` (it is then kept).
+    pub fn force_update(
+        &mut self,
+        current_slot: Slot,
+        policy: ForceUpdatePolicy,
+    ) -> Result<Option<UpdateEffect>> {
         if !self.force_update_due(current_slot) {
             return Ok(None);
         }
-        let Some(mut best) = self.store.best_valid_update.take() else { return Ok(None) };
-        if best.finalized_header.beacon.slot <= self.store.finalized_header.beacon.slot {
+        let Some(best) = &self.store.best_valid_update else { return Ok(None) };
+        let participants = best.sync_aggregate.participants();
+        if participants < policy.min_participants
+            || (policy.require_supermajority && !has_supermajority(participants, S))
+        {
+            return Ok(None);
+        }
+        let mut store = self.store.clone();
+        let Some(mut best) = store.best_valid_update.take() else { return Ok(None) };
+        if best.finalized_header.beacon.slot <= store.finalized_header.beacon.slot {
             best.finalized_header = best.attested_header.clone();
         }
-        let effect = self.apply_update(&best)?;
+        let effect = apply_update(&self.spec, &mut store, &best)?;
+        self.store = store;
         Ok(Some(effect))
     }
 }
