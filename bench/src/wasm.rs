@@ -1,5 +1,8 @@
 //! wasm-bindgen exports timed by `bench/wasm/run.mjs` under node.
 
+// wasm-bindgen exports must be `pub` although the module is private: they are reached from JS.
+#![allow(unreachable_pub)]
+
 use std::cell::RefCell;
 
 use mana_consensus::bls::BlstVerifier;

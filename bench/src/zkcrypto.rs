@@ -21,6 +21,17 @@ fn pubkey(bytes: &BlsPubkey, index: usize) -> Result<G1Affine, BlsError> {
     Ok(point)
 }
 
+fn sum_pubkeys(pubkeys: &[BlsPubkey]) -> Result<G1Affine, BlsError> {
+    if pubkeys.is_empty() {
+        return Err(BlsError::EmptyPubkeys);
+    }
+    let mut sum = G1Projective::identity();
+    for (index, bytes) in pubkeys.iter().enumerate() {
+        sum += pubkey(bytes, index)?;
+    }
+    Ok(G1Affine::from(sum))
+}
+
 fn verify(
     aggregate: &G1Affine,
     message: &[u8],
@@ -68,14 +79,7 @@ impl BlsVerifier for ZkcryptoVerifier {
         message: &[u8],
         signature: &BlsSignature,
     ) -> Result<bool, BlsError> {
-        if pubkeys.is_empty() {
-            return Err(BlsError::EmptyPubkeys);
-        }
-        let mut sum = G1Projective::identity();
-        for (index, bytes) in pubkeys.iter().enumerate() {
-            sum += pubkey(bytes, index)?;
-        }
-        verify(&G1Affine::from(sum), message, signature)
+        verify(&sum_pubkeys(pubkeys)?, message, signature)
     }
 
     fn aggregate_verify(
@@ -91,14 +95,7 @@ impl BlsVerifier for ZkcryptoVerifier {
     }
 
     fn eth_aggregate_pubkeys(&self, pubkeys: &[BlsPubkey]) -> Result<BlsPubkey, BlsError> {
-        if pubkeys.is_empty() {
-            return Err(BlsError::EmptyPubkeys);
-        }
-        let mut sum = G1Projective::identity();
-        for (index, bytes) in pubkeys.iter().enumerate() {
-            sum += pubkey(bytes, index)?;
-        }
-        Ok(G1Affine::from(sum).to_compressed())
+        Ok(sum_pubkeys(pubkeys)?.to_compressed())
     }
 }
 

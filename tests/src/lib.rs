@@ -30,13 +30,16 @@ pub fn consensus_tests() -> PathBuf {
     fixtures().join("consensus/consensus-spec-tests/tests")
 }
 
-/// Reads and snappy-decompresses (raw block format) an `.ssz_snappy` file.
+/// Decompresses snappy's raw block format (the `ssz_snappy` files of the spec tests).
+pub fn decompress_snappy(compressed: &[u8]) -> Result<Vec<u8>, String> {
+    snap::raw::Decoder::new().decompress_vec(compressed).map_err(|e| format!("snappy: {e}"))
+}
+
+/// Reads and snappy-decompresses an `.ssz_snappy` file.
 pub fn read_ssz_snappy(path: &Path) -> Vec<u8> {
     let compressed =
         std::fs::read(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
-    snap::raw::Decoder::new()
-        .decompress_vec(&compressed)
-        .unwrap_or_else(|e| panic!("snappy {}: {e}", path.display()))
+    decompress_snappy(&compressed).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// Reads a YAML file into a generic value.

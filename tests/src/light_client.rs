@@ -5,17 +5,18 @@ use mana_consensus::bls::BlstVerifier;
 use mana_consensus::{
     ForceUpdatePolicy, LightClient, LightClientBootstrap, LightClientHeader, LightClientUpdate,
 };
-use mana_primitives::{ChainSpec, Fork};
+use mana_primitives::ChainSpec;
 use serde_yaml::Value;
 
-use crate::hex_array;
+use mana_consensus::light_client::fork_of_digest;
+
+use crate::{decompress_snappy, hex_array};
 
 /// Reads a file of the case directory by name.
 pub type Reader<'a> = &'a dyn Fn(&str) -> Result<Vec<u8>, String>;
 
 fn snappy(read: Reader<'_>, name: &str) -> Result<Vec<u8>, String> {
-    let compressed = read(name)?;
-    snap::raw::Decoder::new().decompress_vec(&compressed).map_err(|e| format!("snappy {name}: {e}"))
+    decompress_snappy(&read(name)?).map_err(|e| format!("{name}: {e}"))
 }
 
 fn yaml(read: Reader<'_>, name: &str) -> Result<Value, String> {
@@ -62,15 +63,8 @@ pub fn run_sync_case<const S: usize>(read: Reader<'_>) -> Result<(), String> {
     let meta = yaml(read, "meta.yaml")?;
     let gvr: [u8; 32] = hex_array(str_of(&meta, "genesis_validators_root")?);
     let trusted: [u8; 32] = hex_array(str_of(&meta, "trusted_block_root")?);
-    let digests = spec.fork_digests(&gvr);
-    let fork_of = |digest: &str| -> Result<Fork, String> {
-        let d: [u8; 4] = hex_array(digest);
-        digests
-            .iter()
-            .find(|(x, _, _)| *x == d)
-            .map(|(_, f, _)| *f)
-            .ok_or_else(|| format!("unknown fork digest {digest}"))
-    };
+    let fork_of =
+        |digest: &str| fork_of_digest(&spec, &gvr, hex_array(digest)).map_err(|e| e.to_string());
     let bootstrap_fork = fork_of(str_of(&meta, "bootstrap_fork_digest")?)?;
     let bootstrap =
         LightClientBootstrap::<S>::from_ssz(bootstrap_fork, &snappy(read, "bootstrap.ssz_snappy")?)

@@ -144,33 +144,11 @@ fn setup() -> Result {
         println!("    {}", have.trim());
     } else {
         let tools = tools_dir().display().to_string();
-        let locked = run(
-            "cargo",
-            &[
-                "install",
-                "--root",
-                &tools,
-                "wasm-bindgen-cli",
-                "--version",
-                WASM_BINDGEN_VERSION,
-                "--locked",
-            ],
-            &[],
-        );
-        if locked.is_err() {
+        let install =
+            ["install", "--root", &tools, "wasm-bindgen-cli", "--version", WASM_BINDGEN_VERSION];
+        if run("cargo", &[&install[..], &["--locked"]].concat(), &[]).is_err() {
             // The registry mirror can lag behind the CLI's lockfile.
-            run(
-                "cargo",
-                &[
-                    "install",
-                    "--root",
-                    &tools,
-                    "wasm-bindgen-cli",
-                    "--version",
-                    WASM_BINDGEN_VERSION,
-                ],
-                &[],
-            )?;
+            run("cargo", &install, &[])?;
         }
     }
     done(t);

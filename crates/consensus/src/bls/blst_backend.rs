@@ -12,7 +12,7 @@
 
 use alloc::vec::Vec;
 
-use blst::min_pk::{AggregatePublicKey, PublicKey, Signature};
+use blst::min_pk::{PublicKey, Signature};
 use blst::{BLST_ERROR, blst_p1, blst_p1_affine};
 
 use super::{BlsVerifier, ETH_DST};
@@ -74,6 +74,23 @@ fn subtract(total: &blst_p1, subtrahend: &blst_p1) -> blst_p1 {
         blst::blst_p1_add_or_double(&mut out, total, &negated);
     }
     out
+}
+
+/// Sum of validated keys (`KeyValidate` on each); an empty list is an error.
+fn sum_pubkeys(pubkeys: &[BlsPubkey]) -> Result<blst_p1, BlsError> {
+    if pubkeys.is_empty() {
+        return Err(BlsError::EmptyPubkeys);
+    }
+    let mut sum = blst_p1::default();
+    for (index, bytes) in pubkeys.iter().enumerate() {
+        let key = decode_pubkey(bytes, index)?;
+        add_affine(&mut sum, <&blst_p1_affine>::from(&key));
+    }
+    Ok(sum)
+}
+
+fn secret_key(bytes: &[u8; 32]) -> Result<blst::min_pk::SecretKey, BlsError> {
+    blst::min_pk::SecretKey::from_bytes(bytes).map_err(|_| BlsError::InvalidSecretKey)
 }
 
 fn to_public_key(point: &blst_p1) -> PublicKey {
@@ -166,15 +183,7 @@ impl BlsVerifier for BlstVerifier {
         message: &[u8],
         signature: &BlsSignature,
     ) -> Result<bool, BlsError> {
-        if pubkeys.is_empty() {
-            return Err(BlsError::EmptyPubkeys);
-        }
-        let mut sum = blst_p1::default();
-        for (index, bytes) in pubkeys.iter().enumerate() {
-            let key = decode_pubkey(bytes, index)?;
-            add_affine(&mut sum, <&blst_p1_affine>::from(&key));
-        }
-        verify_aggregate(&to_public_key(&sum), message, signature)
+        verify_aggregate(&to_public_key(&sum_pubkeys(pubkeys)?), message, signature)
     }
 
     fn aggregate_verify(
@@ -200,15 +209,7 @@ impl BlsVerifier for BlstVerifier {
     }
 
     fn eth_aggregate_pubkeys(&self, pubkeys: &[BlsPubkey]) -> Result<BlsPubkey, BlsError> {
-        let keys = pubkeys
-            .iter()
-            .enumerate()
-            .map(|(index, bytes)| decode_pubkey(bytes, index))
-            .collect::<Result<Vec<PublicKey>, BlsError>>()?;
-        let refs: Vec<&PublicKey> = keys.iter().collect();
-        let aggregate =
-            AggregatePublicKey::aggregate(&refs, false).map_err(|_| BlsError::EmptyPubkeys)?;
-        Ok(aggregate.to_public_key().compress())
+        Ok(to_public_key(&sum_pubkeys(pubkeys)?).compress())
     }
 }
 
@@ -216,16 +217,12 @@ impl BlstVerifier {
     /// `Sign(secret_key, message)` with the Ethereum ciphersuite. The key is a big-endian scalar;
     /// zero or a value not below the group order is rejected.
     pub fn sign(&self, secret_key: &[u8; 32], message: &[u8]) -> Result<BlsSignature, BlsError> {
-        let sk = blst::min_pk::SecretKey::from_bytes(secret_key)
-            .map_err(|_| BlsError::InvalidSecretKey)?;
-        Ok(sk.sign(message, ETH_DST, &[]).compress())
+        Ok(self::secret_key(secret_key)?.sign(message, ETH_DST, &[]).compress())
     }
 
     /// The public key of a secret key.
     pub fn public_key(&self, secret_key: &[u8; 32]) -> Result<BlsPubkey, BlsError> {
-        let sk = blst::min_pk::SecretKey::from_bytes(secret_key)
-            .map_err(|_| BlsError::InvalidSecretKey)?;
-        Ok(sk.sk_to_pk().compress())
+        Ok(self::secret_key(secret_key)?.sk_to_pk().compress())
     }
 
     /// `Aggregate(signatures)`: the compressed sum of subgroup-checked signatures.

@@ -180,6 +180,23 @@ impl ForceUpdatePolicy {
     pub const SUPERMAJORITY: Self = Self { min_participants: 1, require_supermajority: true };
 }
 
+/// Position in `cache` of `committee`'s prepared keys, preparing them on first sight.
+fn prepared_index<V: BlsVerifier, const S: usize>(
+    cache: &mut Vec<(SyncCommittee<S>, V::Committee)>,
+    bls: &V,
+    committee: &SyncCommittee<S>,
+) -> usize {
+    if let Some(i) = cache.iter().position(|(c, _)| c == committee) {
+        return i;
+    }
+    // Keep at most the current and next committees (and one being rotated in).
+    if cache.len() >= 3 {
+        cache.remove(0);
+    }
+    cache.push((committee.clone(), bls.prepare_committee(&committee.pubkeys)));
+    cache.len().saturating_sub(1)
+}
+
 /// A light client: the store, the chain it follows and a BLS backend with decompressed keys of
 /// the store's committees cached.
 pub struct LightClient<V: BlsVerifier, const S: usize> {
@@ -274,19 +291,6 @@ impl<V: BlsVerifier, const S: usize> LightClient<V, S> {
         period(&self.spec, self.store.finalized_header.beacon.slot)
     }
 
-    fn prepared_index(&mut self, committee: &SyncCommittee<S>) -> usize {
-        if let Some(i) = self.cache.iter().position(|(c, _)| c == committee) {
-            return i;
-        }
-        // Keep at most the current and next committees (and one being rotated in).
-        if self.cache.len() >= 3 {
-            self.cache.remove(0);
-        }
-        let prepared = self.bls.prepare_committee(&committee.pubkeys);
-        self.cache.push((committee.clone(), prepared));
-        self.cache.len().saturating_sub(1)
-    }
-
     fn verify_signature(
         &mut self,
         use_next: bool,
@@ -295,13 +299,13 @@ impl<V: BlsVerifier, const S: usize> LightClient<V, S> {
         signature_slot: Slot,
     ) -> Result<()> {
         let committee = if use_next {
-            self.store.next_sync_committee.clone()
+            self.store.next_sync_committee.as_ref()
         } else {
-            Some(self.store.current_sync_committee.clone())
+            Some(&self.store.current_sync_committee)
         };
         // `validate_light_client_update` only picks `next` after checking it is known.
         let Some(committee) = committee else { return Err(Error::NextSyncCommitteeMismatch) };
-        let index = self.prepared_index(&committee);
+        let index = prepared_index(&mut self.cache, &self.bls, committee);
         let fork_version_slot = signature_slot.max(1).saturating_sub(1);
         let fork_version =
             self.spec.fork_version_at_epoch(self.spec.epoch_at_slot(fork_version_slot));
