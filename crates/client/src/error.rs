@@ -1,0 +1,167 @@
+//! The client's error type.
+
+use mana_primitives::Fork;
+
+/// Everything the client can fail with.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The request never produced a response (refused, DNS, TLS, reset, ...).
+    #[error("{url}: request failed: {reason}")]
+    Http {
+        /// The request URL.
+        url: String,
+        /// What the HTTP stack said.
+        reason: String,
+    },
+    /// No complete response within the request timeout (includes bodies sent too slowly).
+    #[error("{url}: no complete response within {timeout_ms} ms")]
+    Timeout {
+        /// The request URL.
+        url: String,
+        /// The configured timeout.
+        timeout_ms: u64,
+    },
+    /// The upstream answered with an error status.
+    #[error("{url}: HTTP {status}: {body}")]
+    Status {
+        /// The request URL.
+        url: String,
+        /// HTTP status code.
+        status: u16,
+        /// Start of the response body.
+        body: String,
+    },
+    /// The body is larger than any valid answer to this request.
+    #[error("{url}: response body exceeds {limit} bytes")]
+    Oversized {
+        /// The request URL.
+        url: String,
+        /// The limit for this request.
+        limit: usize,
+    },
+    /// The body is not a well-formed answer (bad JSON, bad SSZ framing, missing header, ...).
+    #[error("{url}: malformed response: {reason}")]
+    BadResponse {
+        /// The request URL.
+        url: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The response names a fork other than the one its slot belongs to.
+    #[error("{url}: response labelled {got} but its slot belongs to {expected}")]
+    WrongFork {
+        /// The request URL.
+        url: String,
+        /// Fork of the data's slot.
+        expected: Fork,
+        /// The fork label received.
+        got: String,
+    },
+    /// The light-client core rejected the data.
+    #[error("verification failed: {0}")]
+    Verify(#[from] mana_consensus::Error),
+    /// Every upstream failed for one request.
+    #[error("no upstream could answer {what}: {}", summary(.errors))]
+    AllUpstreamsFailed {
+        /// The request.
+        what: String,
+        /// `(upstream, error)` pairs.
+        errors: Vec<(String, String)>,
+    },
+    /// No upstream is configured.
+    #[error("no beacon API upstream configured")]
+    NoUpstreams,
+    /// Reading or writing the store failed.
+    #[error(transparent)]
+    Store(#[from] mana_store::Error),
+    /// The persisted light-client store cannot be read back.
+    #[error("persisted light-client store is unreadable ({0}); start again from a checkpoint")]
+    StoreCorrupt(String),
+    /// The persisted store was written by a schema this build does not know.
+    #[error("persisted store has schema version {found}; this build reads version {supported}")]
+    SchemaVersion {
+        /// The version found.
+        found: u16,
+        /// The version this build writes.
+        supported: u16,
+    },
+    /// The persisted store belongs to another network.
+    #[error("persisted store belongs to network {found}, not {expected}; use another data directory")]
+    WrongNetwork {
+        /// The network asked for.
+        expected: String,
+        /// The network of the store.
+        found: String,
+    },
+    /// Nothing is persisted and no checkpoint was given.
+    #[error("no trusted checkpoint: pass a finalized block root (--checkpoint) or checkpoint-sync URLs")]
+    NoCheckpoint,
+    /// The checkpoint (or the persisted store) is older than the weak-subjectivity window.
+    #[error(
+        "trusted header at slot {slot} is {age_secs} s old, beyond the weak-subjectivity limit of {max_age_secs} s; use a recent checkpoint or force it explicitly"
+    )]
+    CheckpointTooOld {
+        /// Slot of the trusted header.
+        slot: u64,
+        /// Its age.
+        age_secs: u64,
+        /// The configured limit.
+        max_age_secs: u64,
+    },
+    /// Checkpoint providers gave different answers.
+    #[error("checkpoint providers disagree: {}", summary(.answers))]
+    CheckpointDisagreement {
+        /// `(provider, answer)` pairs.
+        answers: Vec<(String, String)>,
+    },
+    /// Fewer checkpoint providers answered than the policy requires.
+    #[error("only {got} checkpoint provider(s) answered, {required} required: {}", summary(.errors))]
+    NotEnoughCheckpointSources {
+        /// Providers that answered.
+        got: usize,
+        /// Providers required.
+        required: usize,
+        /// `(provider, error)` of those that failed.
+        errors: Vec<(String, String)>,
+    },
+    /// The wall clock is before genesis.
+    #[error("the clock is before genesis of this network")]
+    BeforeGenesis,
+    /// Chain-spec arithmetic failed.
+    #[error(transparent)]
+    Spec(#[from] mana_primitives::Error),
+}
+
+fn summary(pairs: &[(String, String)]) -> String {
+    pairs.iter().map(|(who, what)| format!("{who}: {what}")).collect::<Vec<_>>().join("; ")
+}
+
+impl Error {
+    /// Whether the error shows that an upstream served bad data (as opposed to being slow or
+    /// absent). Such upstreams are penalised hard and reported.
+    pub fn is_invalid_data(&self) -> bool {
+        match self {
+            Self::Oversized { .. } | Self::BadResponse { .. } | Self::WrongFork { .. } => true,
+            Self::Verify(e) => !is_benign(e),
+            _ => false,
+        }
+    }
+}
+
+/// Core rejections an honest upstream can cause: old or not-yet-usable updates, weak
+/// participation, clock skew. Everything else means the data was wrong.
+pub(crate) fn is_benign(e: &mana_consensus::Error) -> bool {
+    use mana_consensus::Error as E;
+    matches!(
+        e,
+        E::NotRelevant { .. }
+            | E::SignaturePeriodOutOfRange { .. }
+            | E::SignatureSlotInFuture { .. }
+            | E::TooFewParticipants { .. }
+            | E::ForceUpdateNotApplicable(_)
+    )
+}
+
+/// `Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = core::result::Result<T, E>;

@@ -1,0 +1,238 @@
+//! The persisted light-client store: one value, written atomically, with a schema version,
+//! the network it belongs to and a checksum.
+//!
+//! Layout (all integers little-endian), followed by `sha256` of everything before it:
+//!
+//! ```text
+//! "MANA-LC\0" | schema u16 | committee size u32 | genesis validators root [32]
+//! | anchor root [32] | network name (u32 len + bytes)
+//! | finalized header | current committee | next committee? | best valid update?
+//! | optimistic header | previous max participants u64 | current max participants u64
+//! ```
+//!
+//! Variable parts are `u32 length + SSZ` (Electra shapes, which hold every earlier fork's data);
+//! optional parts use length 0 for "absent".
+
+use libssz::{SszDecode, SszEncode};
+use mana_consensus::types::common::SyncCommittee;
+use mana_consensus::{LightClientHeader, LightClientStore, LightClientUpdate};
+use mana_primitives::{Fork, sha256};
+use mana_store::{Op, Store};
+
+use crate::{B256, Error, Result};
+
+/// Key of the light-client store in the [`Store`].
+pub const STORE_KEY: &str = "light-client/store";
+/// Version of the layout above; bump on any change.
+pub const STORE_SCHEMA_VERSION: u16 = 1;
+const MAGIC: &[u8; 8] = b"MANA-LC\0";
+/// The shape every header and update is stored in.
+const SHAPE: Fork = Fork::Electra;
+
+/// A light-client store as persisted, with what identifies it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersistedLightClient<const S: usize> {
+    /// Network name (`CONFIG_NAME`).
+    pub network: String,
+    /// Genesis validators root of the network.
+    pub genesis_validators_root: B256,
+    /// The checkpoint root the store was bootstrapped from.
+    pub anchor_root: B256,
+    /// The verified store.
+    pub store: LightClientStore<S>,
+}
+
+fn put_part(out: &mut Vec<u8>, part: &[u8]) -> Result<()> {
+    let len = u32::try_from(part.len()).map_err(|_| Error::StoreCorrupt("part too large".into()))?;
+    out.extend_from_slice(&len.to_le_bytes());
+    out.extend_from_slice(part);
+    Ok(())
+}
+
+impl<const S: usize> PersistedLightClient<S> {
+    /// Serializes the store.
+    pub fn encode(&self) -> Result<Vec<u8>> {
+        let s = &self.store;
+        let mut out = Vec::with_capacity(S.saturating_mul(48).saturating_mul(2).saturating_add(4096));
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&STORE_SCHEMA_VERSION.to_le_bytes());
+        let size = u32::try_from(S).map_err(|_| Error::StoreCorrupt("committee size".into()))?;
+        out.extend_from_slice(&size.to_le_bytes());
+        out.extend_from_slice(&self.genesis_validators_root);
+        out.extend_from_slice(&self.anchor_root);
+        put_part(&mut out, self.network.as_bytes())?;
+        put_part(&mut out, &s.finalized_header.to_ssz(SHAPE)?)?;
+        put_part(&mut out, &s.current_sync_committee.to_ssz())?;
+        put_part(&mut out, &s.next_sync_committee.as_ref().map(SszEncode::to_ssz).unwrap_or_default())?;
+        let best = match &s.best_valid_update {
+            Some(u) => u.to_ssz(SHAPE)?,
+            None => Vec::new(),
+        };
+        put_part(&mut out, &best)?;
+        put_part(&mut out, &s.optimistic_header.to_ssz(SHAPE)?)?;
+        out.extend_from_slice(&s.previous_max_active_participants.to_le_bytes());
+        out.extend_from_slice(&s.current_max_active_participants.to_le_bytes());
+        let checksum = sha256(&out);
+        out.extend_from_slice(&checksum);
+        Ok(out)
+    }
+
+    /// Parses and checks a persisted store.
+    pub fn decode(bytes: &[u8]) -> Result<Self> {
+        let corrupt = |what: &str| Error::StoreCorrupt(what.to_string());
+        let split = bytes.len().checked_sub(32).ok_or_else(|| corrupt("too short"))?;
+        let (body, checksum) = bytes.split_at(split);
+        let mut r = Reader(body);
+        if r.take(8)? != MAGIC.as_slice() {
+            return Err(corrupt("not a Mana light-client store"));
+        }
+        let version = u16::from_le_bytes(r.array()?);
+        if version != STORE_SCHEMA_VERSION {
+            return Err(Error::SchemaVersion { found: version, supported: STORE_SCHEMA_VERSION });
+        }
+        if sha256(body).as_slice() != checksum {
+            return Err(corrupt("checksum mismatch"));
+        }
+        let size = u32::from_le_bytes(r.array()?);
+        if usize::try_from(size).ok() != Some(S) {
+            return Err(corrupt(&format!("committee size {size}, expected {S}")));
+        }
+        let genesis_validators_root = r.array()?;
+        let anchor_root = r.array()?;
+        let network = String::from_utf8(r.part()?.to_vec()).map_err(|_| corrupt("network name"))?;
+        let finalized_header = LightClientHeader::from_ssz(SHAPE, r.part()?)?;
+        let current_sync_committee = SyncCommittee::<S>::from_ssz_bytes(r.part()?)
+            .map_err(|_| corrupt("current committee"))?;
+        let next = r.part()?;
+        let next_sync_committee = if next.is_empty() {
+            None
+        } else {
+            Some(SyncCommittee::<S>::from_ssz_bytes(next).map_err(|_| corrupt("next committee"))?)
+        };
+        let best = r.part()?;
+        let best_valid_update =
+            if best.is_empty() { None } else { Some(LightClientUpdate::from_ssz(SHAPE, best)?) };
+        let optimistic_header = LightClientHeader::from_ssz(SHAPE, r.part()?)?;
+        let previous_max_active_participants = u64::from_le_bytes(r.array()?);
+        let current_max_active_participants = u64::from_le_bytes(r.array()?);
+        if !r.0.is_empty() {
+            return Err(corrupt("trailing bytes"));
+        }
+        Ok(Self {
+            network,
+            genesis_validators_root,
+            anchor_root,
+            store: LightClientStore {
+                finalized_header,
+                current_sync_committee,
+                next_sync_committee,
+                best_valid_update,
+                optimistic_header,
+                previous_max_active_participants,
+                current_max_active_participants,
+            },
+        })
+    }
+
+    /// Writes the store under [`STORE_KEY`] in one atomic batch.
+    pub async fn save(&self, store: &impl Store) -> Result<()> {
+        store.write(vec![Op::Put(STORE_KEY.to_string(), self.encode()?)]).await?;
+        Ok(())
+    }
+}
+
+/// Reads the persisted light-client store, if there is one.
+pub async fn load_persisted<const S: usize>(
+    store: &impl Store,
+) -> Result<Option<PersistedLightClient<S>>> {
+    match store.get(STORE_KEY).await? {
+        None => Ok(None),
+        Some(bytes) => PersistedLightClient::decode(&bytes).map(Some),
+    }
+}
+
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8]> {
+        if n > self.0.len() {
+            return Err(Error::StoreCorrupt("truncated".into()));
+        }
+        let (head, tail) = self.0.split_at(n);
+        self.0 = tail;
+        Ok(head)
+    }
+    fn array<const N: usize>(&mut self) -> Result<[u8; N]> {
+        let bytes = self.take(N)?;
+        <[u8; N]>::try_from(bytes).map_err(|_| Error::StoreCorrupt("truncated".into()))
+    }
+    fn part(&mut self) -> Result<&'a [u8]> {
+        let len = u32::from_le_bytes(self.array()?);
+        self.take(usize::try_from(len).map_err(|_| Error::StoreCorrupt("length".into()))?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mana_consensus::MINIMAL_SYNC_COMMITTEE_SIZE as S;
+    use mana_primitives::ChainSpec;
+
+    fn sample() -> PersistedLightClient<S> {
+        let spec = ChainSpec::by_name("mainnet").unwrap();
+        let (_, committee) = mana_consensus::testing::committee::<S>(0);
+        let (_, next) = mana_consensus::testing::committee::<S>(S);
+        let header = mana_consensus::testing::header(&spec, 4_000_000_000 / 12, [7; 32]);
+        PersistedLightClient {
+            network: "mainnet".into(),
+            genesis_validators_root: [1; 32],
+            anchor_root: [2; 32],
+            store: LightClientStore {
+                finalized_header: header.clone(),
+                current_sync_committee: committee,
+                next_sync_committee: Some(next),
+                best_valid_update: None,
+                optimistic_header: header,
+                previous_max_active_participants: 20,
+                current_max_active_participants: 31,
+            },
+        }
+    }
+
+    #[test]
+    fn round_trips() {
+        let p = sample();
+        assert_eq!(PersistedLightClient::<S>::decode(&p.encode().unwrap()).unwrap(), p);
+        let mut q = p.clone();
+        q.store.next_sync_committee = None;
+        assert_eq!(PersistedLightClient::<S>::decode(&q.encode().unwrap()).unwrap(), q);
+    }
+
+    #[test]
+    fn any_flipped_byte_or_truncation_is_rejected() {
+        let bytes = sample().encode().unwrap();
+        for i in 0..bytes.len() {
+            let mut b = bytes.clone();
+            b[i] ^= 0x01;
+            assert!(PersistedLightClient::<S>::decode(&b).is_err(), "flip at {i} accepted");
+        }
+        for len in 0..bytes.len() {
+            assert!(PersistedLightClient::<S>::decode(&bytes[..len]).is_err(), "truncated to {len} accepted");
+        }
+    }
+
+    #[test]
+    fn other_schema_or_committee_size_is_a_typed_error() {
+        let mut bytes = sample().encode().unwrap();
+        bytes[8] = 9;
+        let body_len = bytes.len() - 32;
+        let sum = sha256(&bytes[..body_len]);
+        bytes[body_len..].copy_from_slice(&sum);
+        assert!(matches!(
+            PersistedLightClient::<S>::decode(&bytes),
+            Err(Error::SchemaVersion { found: 9, supported: 1 })
+        ));
+        let ok = sample().encode().unwrap();
+        assert!(matches!(PersistedLightClient::<512>::decode(&ok), Err(Error::StoreCorrupt(_))));
+    }
+}
