@@ -1,1 +1,61 @@
-fn main(){}
+#![doc = include_str!("../README.md")]
+
+mod config;
+mod metrics;
+mod node;
+
+use clap::Parser;
+
+use config::{Cli, Command};
+
+/// Why the command failed; printed as one clear line.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum Error {
+    /// Bad flags, config or files.
+    #[error("{0}")]
+    Usage(String),
+    /// The client failed.
+    #[error(transparent)]
+    Client(#[from] mana_client::Error),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] mana_store::Error),
+    /// An I/O failure (binding the metrics port, creating the data directory).
+    #[error("{0}")]
+    Io(String),
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Node(args) => node::run(*args).await,
+            Command::Checkpoint(args) => node::print_checkpoint(args).await,
+        }
+    });
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            if matches!(
+                e,
+                Error::Client(
+                    mana_client::Error::AllUpstreamsFailed { .. }
+                        | mana_client::Error::NotEnoughCheckpointSources { .. }
+                )
+            ) {
+                eprintln!(
+                    "hint: no upstream could be reached; check the network connection, or pass --beacon-api / --checkpoint-sync-url"
+                );
+            }
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -99,14 +99,15 @@ impl BeaconApi {
         if e.is_timeout() {
             Error::Timeout { url: url.to_string(), timeout_ms: self.timeout_ms() }
         } else {
-            // The full source chain says *why* (connection refused, DNS, ...).
-            let mut reason = e.to_string();
+            // The source chain says *why* (connection refused, DNS, ...); the top level only
+            // repeats the URL.
+            let mut parts = Vec::new();
             let mut source = std::error::Error::source(e);
             while let Some(s) = source {
-                reason.push_str(": ");
-                reason.push_str(&s.to_string());
+                parts.push(s.to_string());
                 source = s.source();
             }
+            let reason = if parts.is_empty() { e.to_string() } else { parts.join(": ") };
             Error::Http { url: url.to_string(), reason }
         }
     }

@@ -24,7 +24,9 @@ pub use beacon::{BeaconApi, HttpOptions};
 pub use clock::{Clock, SystemClock, sleep};
 pub use error::{Error, Result};
 pub use events::{Event, Fault};
-pub use persist::{PersistedLightClient, STORE_KEY, STORE_SCHEMA_VERSION, load_persisted};
+pub use persist::{
+    PersistedLightClient, STORE_KEY, STORE_SCHEMA_VERSION, load_persisted, persisted_committee_size,
+};
 pub use sync::{SyncConfig, SyncStats, SyncStatus, Syncer};
 pub use upstream::{UpstreamPool, UpstreamStatus};
 

@@ -141,6 +141,14 @@ impl<const S: usize> PersistedLightClient<S> {
     }
 }
 
+/// The committee size a persisted store was written for (to pick the client's preset before
+/// decoding), or `None` if the bytes are not a store.
+pub fn persisted_committee_size(bytes: &[u8]) -> Option<usize> {
+    let rest = bytes.strip_prefix(MAGIC.as_slice())?;
+    let size = rest.get(2..6)?;
+    usize::try_from(u32::from_le_bytes(size.try_into().ok()?)).ok()
+}
+
 /// Reads the persisted light-client store, if there is one.
 pub async fn load_persisted<const S: usize>(
     store: &impl Store,

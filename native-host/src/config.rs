@@ -1,0 +1,300 @@
+//! Settings: flags, then `MANA_*` environment variables (both through clap), then the TOML
+//! file, then the network's built-in defaults.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use mana_primitives::ChainSpec;
+use serde::Deserialize;
+
+use crate::Error;
+
+/// Mana: an Ethereum light client that verifies everything.
+#[derive(Debug, Parser)]
+#[command(name = "mana", version, about, long_about = None)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Follow a network: bootstrap or resume, catch up, follow the head, serve metrics.
+    Node(Box<NodeArgs>),
+    /// Print the persisted trusted checkpoint of a data directory.
+    Checkpoint(CheckpointArgs),
+}
+
+/// Output format of the logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// When to apply `process_light_client_store_force_update`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum ForceUpdate {
+    /// Never: wait for finality however long it takes.
+    Off,
+    /// Only with a 2/3 supermajority of signers.
+    Supermajority,
+    /// Whenever the spec allows it.
+    Spec,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct NodeArgs {
+    /// Network: mainnet, sepolia, hoodi, or the path of a consensus `config.yaml`.
+    #[arg(long, env = "MANA_NETWORK")]
+    pub(crate) network: Option<String>,
+    /// Trusted finalized block root (0x + 64 hex digits) to bootstrap from.
+    #[arg(long, env = "MANA_CHECKPOINT")]
+    pub(crate) checkpoint: Option<String>,
+    /// Beacon API endpoints serving light-client data (repeat or comma-separate).
+    #[arg(long = "beacon-api", env = "MANA_BEACON_API", value_delimiter = ',')]
+    pub(crate) beacon_api: Vec<String>,
+    /// Checkpoint-sync providers asked for a checkpoint when none is given or persisted.
+    #[arg(long = "checkpoint-sync-url", env = "MANA_CHECKPOINT_SYNC_URL", value_delimiter = ',')]
+    pub(crate) checkpoint_sync_url: Vec<String>,
+    /// Data directory (default: $XDG_DATA_HOME/mana/<network> or ~/.local/share/mana/<network>).
+    #[arg(long, env = "MANA_DATADIR")]
+    pub(crate) datadir: Option<PathBuf>,
+    /// TOML settings file (default: mana.toml in the data directory, if present).
+    #[arg(long, env = "MANA_CONFIG")]
+    pub(crate) config: Option<PathBuf>,
+    /// Address of the Prometheus metrics endpoint.
+    #[arg(long = "metrics-addr", env = "MANA_METRICS_ADDR")]
+    pub(crate) metrics_addr: Option<SocketAddr>,
+    /// Do not serve metrics.
+    #[arg(long = "no-metrics", env = "MANA_NO_METRICS")]
+    pub(crate) no_metrics: bool,
+    /// Accept a trusted header older than the weak-subjectivity limit.
+    #[arg(long = "allow-old-checkpoint", env = "MANA_ALLOW_OLD_CHECKPOINT")]
+    pub(crate) allow_old_checkpoint: bool,
+    /// Weak-subjectivity limit on the age of the trusted header, in hours.
+    #[arg(long = "max-checkpoint-age-hours", env = "MANA_MAX_CHECKPOINT_AGE_HOURS")]
+    pub(crate) max_checkpoint_age_hours: Option<u64>,
+    /// The head is reported stale after this many slots without a newer header.
+    #[arg(long = "stale-after-slots", env = "MANA_STALE_AFTER_SLOTS")]
+    pub(crate) stale_after_slots: Option<u64>,
+    /// Forced updates after `UPDATE_TIMEOUT` slots without finality.
+    #[arg(long = "force-update", env = "MANA_FORCE_UPDATE", value_enum)]
+    pub(crate) force_update: Option<ForceUpdate>,
+    /// Per-request timeout in milliseconds.
+    #[arg(long = "request-timeout-ms", env = "MANA_REQUEST_TIMEOUT_MS")]
+    pub(crate) request_timeout_ms: Option<u64>,
+    /// Log format.
+    #[arg(long = "log-format", env = "MANA_LOG_FORMAT", value_enum)]
+    pub(crate) log_format: Option<LogFormat>,
+    /// Stop after catching up instead of following the head (for scripts).
+    #[arg(long = "exit-when-synced")]
+    pub(crate) exit_when_synced: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CheckpointArgs {
+    /// Network whose default data directory to read (mainnet, sepolia, hoodi).
+    #[arg(long, env = "MANA_NETWORK", default_value = "mainnet")]
+    pub(crate) network: String,
+    /// Data directory.
+    #[arg(long, env = "MANA_DATADIR")]
+    pub(crate) datadir: Option<PathBuf>,
+    /// Print JSON.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+/// The TOML file: the same settings as the flags, in snake case.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    network: Option<String>,
+    checkpoint: Option<String>,
+    beacon_api: Option<Vec<String>>,
+    checkpoint_sync_url: Option<Vec<String>>,
+    datadir: Option<PathBuf>,
+    metrics_addr: Option<SocketAddr>,
+    no_metrics: Option<bool>,
+    allow_old_checkpoint: Option<bool>,
+    max_checkpoint_age_hours: Option<u64>,
+    stale_after_slots: Option<u64>,
+    force_update: Option<ForceUpdate>,
+    request_timeout_ms: Option<u64>,
+    log_format: Option<LogFormat>,
+}
+
+/// A network and where its defaults come from.
+#[derive(Debug, Clone)]
+pub(crate) struct Network {
+    pub(crate) spec: ChainSpec,
+    /// Built-in name, or `None` for a config file.
+    pub(crate) builtin: Option<&'static str>,
+}
+
+/// Public Beacon API endpoints that serve light-client data.
+fn default_beacon_apis(network: &str) -> Vec<String> {
+    let urls: &[&str] = match network {
+        "mainnet" => &[
+            "https://ethereum-beacon-api.publicnode.com",
+            "https://lodestar-mainnet.chainsafe.io",
+            "https://www.lightclientdata.org",
+        ],
+        "sepolia" => &[
+            "https://ethereum-sepolia-beacon-api.publicnode.com",
+            "https://lodestar-sepolia.chainsafe.io",
+        ],
+        "hoodi" => &[
+            "https://ethereum-hoodi-beacon-api.publicnode.com",
+            "https://lodestar-hoodi.chainsafe.io",
+        ],
+        _ => &[],
+    };
+    urls.iter().map(ToString::to_string).collect()
+}
+
+/// Public checkpoint-sync providers (all must agree on the finalized checkpoint).
+fn default_checkpoint_sync(network: &str) -> Vec<String> {
+    let urls: &[&str] = match network {
+        "mainnet" => &[
+            "https://sync-mainnet.beaconcha.in",
+            "https://mainnet.checkpoint.sigp.io",
+            "https://beaconstate.info",
+            "https://mainnet-checkpoint-sync.attestant.io",
+        ],
+        "sepolia" => &[
+            "https://sepolia.beaconstate.info",
+            "https://checkpoint-sync.sepolia.ethpandaops.io",
+        ],
+        "hoodi" => &["https://hoodi.beaconstate.info", "https://checkpoint-sync.hoodi.ethpandaops.io"],
+        _ => &[],
+    };
+    urls.iter().map(ToString::to_string).collect()
+}
+
+/// Everything `mana node` runs with, resolved.
+#[derive(Debug)]
+pub(crate) struct NodeConfig {
+    pub(crate) network: Network,
+    pub(crate) checkpoint: Option<[u8; 32]>,
+    pub(crate) beacon_apis: Vec<String>,
+    pub(crate) checkpoint_sync_urls: Vec<String>,
+    pub(crate) datadir: PathBuf,
+    pub(crate) metrics_addr: Option<SocketAddr>,
+    pub(crate) allow_old_checkpoint: bool,
+    pub(crate) max_checkpoint_age: Duration,
+    pub(crate) stale_after_slots: u64,
+    pub(crate) force_update: ForceUpdate,
+    pub(crate) request_timeout: Duration,
+    pub(crate) log_format: LogFormat,
+    pub(crate) exit_when_synced: bool,
+}
+
+pub(crate) fn parse_root(text: &str) -> Result<[u8; 32], Error> {
+    let digits = text.strip_prefix("0x").unwrap_or(text);
+    let bytes = hex::decode(digits).map_err(|_| Error::Usage(format!("checkpoint {text:?} is not hex")))?;
+    <[u8; 32]>::try_from(bytes.as_slice())
+        .map_err(|_| Error::Usage(format!("checkpoint {text:?} is not 32 bytes")))
+}
+
+pub(crate) fn load_network(name: &str) -> Result<Network, Error> {
+    for builtin in ["mainnet", "sepolia", "hoodi"] {
+        if name == builtin
+            && let Some(spec) = ChainSpec::by_name(builtin)
+        {
+            return Ok(Network { spec, builtin: Some(builtin) });
+        }
+    }
+    let path = Path::new(name);
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Error::Usage(format!(
+            "network {name:?} is neither mainnet, sepolia, hoodi nor a readable config.yaml: {e}"
+        ))
+    })?;
+    let spec = ChainSpec::from_config_yaml(&text)
+        .map_err(|e| Error::Usage(format!("{name}: invalid config: {e}")))?;
+    Ok(Network { spec, builtin: None })
+}
+
+pub(crate) fn default_datadir(network: &str) -> PathBuf {
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .unwrap_or_else(|| PathBuf::from("."));
+    base.join("mana").join(network)
+}
+
+impl NodeConfig {
+    pub(crate) fn resolve(args: NodeArgs) -> Result<Self, Error> {
+        let file_path = args
+            .config
+            .clone()
+            .or_else(|| args.datadir.as_ref().map(|d| d.join("mana.toml")).filter(|p| p.exists()));
+        let file: FileConfig = match &file_path {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| Error::Usage(format!("cannot read {}: {e}", path.display())))?;
+                toml::from_str(&text)
+                    .map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?
+            }
+            None => FileConfig::default(),
+        };
+        let network_name = args.network.or(file.network).unwrap_or_else(|| "mainnet".into());
+        let network = load_network(&network_name)?;
+        let short = network.builtin.map_or_else(|| network.spec.config_name.clone(), String::from);
+        let beacon_apis = if args.beacon_api.is_empty() {
+            file.beacon_api.unwrap_or_else(|| default_beacon_apis(&short))
+        } else {
+            args.beacon_api
+        };
+        if beacon_apis.is_empty() {
+            return Err(Error::Usage(format!(
+                "network {short} has no built-in Beacon API endpoints: pass --beacon-api URL"
+            )));
+        }
+        let checkpoint_sync_urls = if args.checkpoint_sync_url.is_empty() {
+            file.checkpoint_sync_url.unwrap_or_else(|| default_checkpoint_sync(&short))
+        } else {
+            args.checkpoint_sync_url
+        };
+        let checkpoint = args.checkpoint.or(file.checkpoint).map(|c| parse_root(&c)).transpose()?;
+        let datadir =
+            args.datadir.or(file.datadir).unwrap_or_else(|| default_datadir(&short));
+        let metrics_addr = if args.no_metrics || file.no_metrics.unwrap_or(false) {
+            None
+        } else {
+            Some(args.metrics_addr.or(file.metrics_addr).unwrap_or(SocketAddr::from((
+                [127, 0, 0, 1],
+                9464,
+            ))))
+        };
+        let hours = args.max_checkpoint_age_hours.or(file.max_checkpoint_age_hours).unwrap_or(14 * 24);
+        Ok(Self {
+            network,
+            checkpoint,
+            beacon_apis,
+            checkpoint_sync_urls,
+            datadir,
+            metrics_addr,
+            allow_old_checkpoint: args.allow_old_checkpoint
+                || file.allow_old_checkpoint.unwrap_or(false),
+            max_checkpoint_age: Duration::from_secs(hours.saturating_mul(3600)),
+            stale_after_slots: args.stale_after_slots.or(file.stale_after_slots).unwrap_or(5),
+            force_update: args
+                .force_update
+                .or(file.force_update)
+                .unwrap_or(ForceUpdate::Supermajority),
+            request_timeout: Duration::from_millis(
+                args.request_timeout_ms.or(file.request_timeout_ms).unwrap_or(10_000),
+            ),
+            log_format: args.log_format.or(file.log_format).unwrap_or(LogFormat::Text),
+            exit_when_synced: args.exit_when_synced,
+        })
+    }
+}

@@ -1,0 +1,324 @@
+//! `mana node` and `mana checkpoint`.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use mana_client::checkpoint::{self, CheckpointPolicy};
+use mana_client::{
+    BeaconApi, Event, Fault, HttpOptions, PersistedLightClient, STORE_KEY, SyncConfig, Syncer,
+    SystemClock, UpstreamPool, load_persisted, persisted_committee_size,
+};
+use mana_consensus::{ForceUpdatePolicy, MAINNET_SYNC_COMMITTEE_SIZE, MINIMAL_SYNC_COMMITTEE_SIZE};
+use mana_primitives::ChainSpec;
+use mana_store::{RedbStore, Store};
+use tracing::{info, warn};
+
+use crate::Error;
+use crate::config::{CheckpointArgs, ForceUpdate, LogFormat, NodeArgs, NodeConfig, default_datadir};
+use crate::metrics::{self, Metrics};
+
+const STORE_FILE: &str = "light-client.redb";
+
+fn hex0x(bytes: &[u8]) -> String {
+    format!("0x{}", hex::encode(bytes))
+}
+
+fn init_tracing(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("MANA_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    // A second initialisation (tests) is harmless; the first subscriber stays.
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    };
+}
+
+/// `mana node`.
+pub(crate) async fn run(args: NodeArgs) -> Result<(), Error> {
+    let config = NodeConfig::resolve(args)?;
+    init_tracing(config.log_format);
+    match config.network.spec.preset.sync_committee_size {
+        MAINNET_SYNC_COMMITTEE_SIZE => run_with::<MAINNET_SYNC_COMMITTEE_SIZE>(config).await,
+        MINIMAL_SYNC_COMMITTEE_SIZE => run_with::<MINIMAL_SYNC_COMMITTEE_SIZE>(config).await,
+        n => Err(Error::Usage(format!("sync committee size {n} is not supported (32 or 512)"))),
+    }
+}
+
+/// Genesis of a network whose config does not state it: every Beacon API that answers must
+/// agree. (A wrong genesis validators root could only make signatures fail to verify.)
+async fn fetch_genesis(urls: &[String], options: &HttpOptions) -> Result<(u64, [u8; 32]), Error> {
+    let mut answer: Option<(u64, [u8; 32])> = None;
+    let mut errors = Vec::new();
+    for url in urls {
+        match BeaconApi::new(url, options.clone())?.genesis().await {
+            Ok(g) => match answer {
+                Some(a) if a != g => {
+                    return Err(Error::Usage(format!(
+                        "beacon APIs disagree on genesis ({url} differs); set GENESIS_VALIDATORS_ROOT in the config"
+                    )));
+                }
+                _ => answer = Some(g),
+            },
+            Err(e) => errors.push((url.clone(), e.to_string())),
+        }
+    }
+    answer.ok_or_else(|| {
+        Error::Client(mana_client::Error::AllUpstreamsFailed { what: "genesis".into(), errors })
+    })
+}
+
+fn force_policy(f: ForceUpdate) -> Option<ForceUpdatePolicy> {
+    match f {
+        ForceUpdate::Off => None,
+        ForceUpdate::Supermajority => Some(ForceUpdatePolicy::SUPERMAJORITY),
+        ForceUpdate::Spec => Some(ForceUpdatePolicy::SPEC),
+    }
+}
+
+fn on_event(metrics: Arc<Metrics>, spec: ChainSpec) -> Box<dyn FnMut(&Event)> {
+    Box::new(move |event: &Event| match event {
+        Event::Bootstrapped { root, slot } => {
+            metrics.finalized_slot.store(*slot, Ordering::Relaxed);
+            info!(slot, root = %hex0x(root), "bootstrapped from the trusted checkpoint");
+        }
+        Event::Resumed { finalized_slot, optimistic_slot } => {
+            metrics.finalized_slot.store(*finalized_slot, Ordering::Relaxed);
+            metrics.head_slot.store(*optimistic_slot, Ordering::Relaxed);
+            info!(finalized_slot, optimistic_slot, "resumed from the persisted store");
+        }
+        Event::SyncProgress { period, target_period, remaining } => {
+            metrics.finalized_period.store(*period, Ordering::Relaxed);
+            metrics.target_period.store(*target_period, Ordering::Relaxed);
+            info!("catching up: period {period} of {target_period} ({remaining} to go)");
+        }
+        Event::CaughtUp { finalized_slot, optimistic_slot } => {
+            info!(finalized_slot, optimistic_slot, "caught up with the current period");
+        }
+        Event::Finalized { slot, root, block_number, block_hash } => {
+            metrics.finalized_slot.store(*slot, Ordering::Relaxed);
+            if let Ok(p) = spec.sync_committee_period_at_slot(*slot) {
+                metrics.finalized_period.store(p, Ordering::Relaxed);
+            }
+            info!(slot, root = %hex0x(root), block_number, block_hash = %hex0x(block_hash), "new finalized header");
+        }
+        Event::Optimistic { slot, root, block_number } => {
+            metrics.head_slot.store(*slot, Ordering::Relaxed);
+            info!(slot, root = %hex0x(root), block_number, "new head");
+        }
+        Event::PeriodRotated { period } => info!(period, "sync committee rotated"),
+        Event::ForcedUpdate { slot } => {
+            warn!(slot, "forced update applied: trusting a header that never reached finality");
+        }
+        Event::Stale { head_slot, current_slot } => {
+            metrics.stale.store(1, Ordering::Relaxed);
+            warn!(head_slot, current_slot, "head is stale: no newer verified header");
+        }
+        Event::Recovered { head_slot } => {
+            metrics.stale.store(0, Ordering::Relaxed);
+            info!(head_slot, "head is moving again");
+        }
+        Event::UpstreamFault { url, fault, reason, score } => match fault {
+            Fault::InvalidData => warn!(upstream = %url, score, %reason, "upstream served invalid data"),
+            Fault::Unavailable => warn!(upstream = %url, score, %reason, "upstream unavailable"),
+            Fault::Stale => warn!(upstream = %url, score, %reason, "upstream is stale"),
+        },
+        Event::Retrying { reason } => warn!(%reason, "poll failed, retrying"),
+        _ => {}
+    })
+}
+
+async fn run_with<const S: usize>(config: NodeConfig) -> Result<(), Error> {
+    std::fs::create_dir_all(&config.datadir).map_err(|e| {
+        Error::Io(format!("cannot create data directory {}: {e}", config.datadir.display()))
+    })?;
+    let store_path = config.datadir.join(STORE_FILE);
+    let store = RedbStore::open(&store_path)?;
+    let options = HttpOptions { timeout: config.request_timeout, prefer_ssz: true };
+    let mut spec = config.network.spec.clone();
+    let genesis_validators_root = match spec.genesis_validators_root {
+        Some(root) => root,
+        None => {
+            let (time, root) = fetch_genesis(&config.beacon_apis, &options).await?;
+            info!(genesis_time = time, genesis_validators_root = %hex0x(&root), "genesis from the beacon APIs");
+            spec.genesis_time = time;
+            spec.genesis_validators_root = Some(root);
+            root
+        }
+    };
+    info!(
+        network = %spec.config_name,
+        datadir = %config.datadir.display(),
+        upstreams = config.beacon_apis.len(),
+        "starting"
+    );
+    let persisted = match load_persisted::<S>(&store).await {
+        Ok(p) => p,
+        Err(e) if config.checkpoint.is_some() => {
+            warn!(error = %e, "persisted store unusable; starting again from the given checkpoint");
+            None
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let checkpoint = match (config.checkpoint, &persisted) {
+        (Some(root), _) => Some(root),
+        (None, Some(_)) => None,
+        (None, None) if config.checkpoint_sync_urls.is_empty() => {
+            return Err(mana_client::Error::NoCheckpoint.into());
+        }
+        (None, None) => {
+            info!(providers = config.checkpoint_sync_urls.len(), "asking checkpoint-sync providers for the finalized checkpoint");
+            let min = config.checkpoint_sync_urls.len().min(2);
+            let found = checkpoint::lookup(
+                &config.checkpoint_sync_urls,
+                &options,
+                min,
+                2,
+                std::time::Duration::from_secs(6),
+            )
+            .await?;
+            info!(epoch = found.epoch, root = %hex0x(&found.root), sources = ?found.sources, "checkpoint agreed");
+            Some(found.root)
+        }
+    };
+    let metrics = Arc::new(Metrics::default());
+    if let Some(addr) = config.metrics_addr {
+        let bound = metrics::serve(addr, Arc::clone(&metrics))
+            .await
+            .map_err(|e| Error::Io(format!("cannot serve metrics on {addr}: {e}")))?;
+        info!(address = %bound, "metrics at http://{bound}/metrics");
+    }
+    let pool = UpstreamPool::new(&config.beacon_apis, &options)?;
+    let sync_config = SyncConfig {
+        poll_interval: None,
+        stale_after_slots: config.stale_after_slots,
+        force_update: force_policy(config.force_update),
+        checkpoint_policy: CheckpointPolicy {
+            max_age: config.max_checkpoint_age,
+            allow_old: config.allow_old_checkpoint,
+        },
+    };
+    let events = on_event(Arc::clone(&metrics), spec.clone());
+    let mut syncer = Syncer::<S, _, _>::open(
+        spec,
+        genesis_validators_root,
+        pool,
+        store,
+        SystemClock,
+        checkpoint,
+        sync_config,
+        events,
+    )
+    .await?;
+    let publish = |syncer: &Syncer<S, RedbStore, SystemClock>| {
+        metrics.set_stats(syncer.stats());
+        metrics.set_upstreams(syncer.pool().status());
+        if let Ok(status) = syncer.status() {
+            metrics.current_slot.store(status.current_slot, Ordering::Relaxed);
+            metrics.head_slot.store(status.optimistic_slot, Ordering::Relaxed);
+            metrics.finalized_slot.store(status.finalized_slot, Ordering::Relaxed);
+            metrics.finalized_period.store(status.finalized_period, Ordering::Relaxed);
+        }
+    };
+    tokio::select! {
+        result = syncer.catch_up() => result?,
+        _ = tokio::signal::ctrl_c() => {
+            info!("interrupted; the store holds the last verified state");
+            return Ok(());
+        }
+    }
+    publish(&syncer);
+    loop {
+        tokio::select! {
+            result = syncer.poll_head() => match result {
+                Ok(_) => {}
+                Err(e @ (mana_client::Error::Store(_) | mana_client::Error::StoreCorrupt(_))) => {
+                    return Err(e.into());
+                }
+                Err(e) => warn!(error = %e, "poll failed, retrying"),
+            },
+            _ = tokio::signal::ctrl_c() => {
+                info!("interrupted; the store holds the last verified state");
+                return Ok(());
+            }
+        }
+        publish(&syncer);
+        if config.exit_when_synced {
+            let status = syncer.status()?;
+            info!(finalized_slot = status.finalized_slot, head_slot = status.optimistic_slot, "synced; exiting");
+            return Ok(());
+        }
+        tokio::select! {
+            () = mana_client::sleep(syncer.poll_delay()) => {}
+            _ = tokio::signal::ctrl_c() => {
+                info!("interrupted; the store holds the last verified state");
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// `mana checkpoint`.
+pub(crate) async fn print_checkpoint(args: CheckpointArgs) -> Result<(), Error> {
+    let datadir = args.datadir.unwrap_or_else(|| default_datadir(&args.network));
+    let path = datadir.join(STORE_FILE);
+    if !path.exists() {
+        return Err(Error::Usage(format!("no Mana store in {}", datadir.display())));
+    }
+    let store = RedbStore::open(&path).map_err(|e| {
+        Error::Usage(format!("{e} (is a mana node running on this data directory?)"))
+    })?;
+    let bytes = store
+        .get(STORE_KEY)
+        .await?
+        .ok_or_else(|| Error::Usage(format!("no trusted checkpoint persisted in {}", datadir.display())))?;
+    match persisted_committee_size(&bytes) {
+        Some(MAINNET_SYNC_COMMITTEE_SIZE) => print_store::<MAINNET_SYNC_COMMITTEE_SIZE>(&bytes, args.json),
+        Some(MINIMAL_SYNC_COMMITTEE_SIZE) => print_store::<MINIMAL_SYNC_COMMITTEE_SIZE>(&bytes, args.json),
+        _ => Err(mana_client::Error::StoreCorrupt("unknown committee size".into()).into()),
+    }
+}
+
+fn print_store<const S: usize>(bytes: &[u8], json: bool) -> Result<(), Error> {
+    let p = PersistedLightClient::<S>::decode(bytes)?;
+    let fin = &p.store.finalized_header;
+    let opt = &p.store.optimistic_header;
+    let network = ChainSpec::by_name(&p.network);
+    let period = network.as_ref().and_then(|s| s.sync_committee_period_at_slot(fin.beacon.slot).ok());
+    let epoch = network.as_ref().map(|s| s.epoch_at_slot(fin.beacon.slot));
+    let value = serde_json::json!({
+        "network": p.network,
+        "genesis_validators_root": hex0x(&p.genesis_validators_root),
+        "anchor_root": hex0x(&p.anchor_root),
+        "finalized": {
+            "slot": fin.beacon.slot,
+            "epoch": epoch,
+            "period": period,
+            "root": hex0x(&fin.beacon_root()),
+            "state_root": hex0x(&fin.beacon.state_root),
+            "execution_block_number": fin.execution.block_number,
+            "execution_block_hash": hex0x(&fin.execution.block_hash),
+        },
+        "optimistic": {
+            "slot": opt.beacon.slot,
+            "root": hex0x(&opt.beacon_root()),
+            "execution_block_number": opt.execution.block_number,
+        },
+        "next_sync_committee_known": p.store.next_sync_committee.is_some(),
+    });
+    if json {
+        println!("{value}");
+    } else {
+        println!("network            {}", p.network);
+        println!("trusted checkpoint {}  (slot {})", hex0x(&fin.beacon_root()), fin.beacon.slot);
+        println!("  use with         mana node --network {} --checkpoint {}", p.network, hex0x(&fin.beacon_root()));
+        println!("execution block    {} {}", fin.execution.block_number, hex0x(&fin.execution.block_hash));
+        println!("head (optimistic)  slot {} {}", opt.beacon.slot, hex0x(&opt.beacon_root()));
+        println!("bootstrapped from  {}", hex0x(&p.anchor_root));
+        println!(
+            "next committee     {}",
+            if p.store.next_sync_committee.is_some() { "known" } else { "not yet known" }
+        );
+    }
+    Ok(())
+}
