@@ -5,6 +5,8 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+#[cfg(not(target_arch = "wasm32"))]
+pub mod beacon_server;
 pub mod light_client;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod schema;

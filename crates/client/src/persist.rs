@@ -10,11 +10,12 @@
 //! | optimistic header | previous max participants u64 | current max participants u64
 //! ```
 //!
-//! Variable parts are `u32 length + SSZ` (Electra shapes, which hold every earlier fork's data);
-//! optional parts use length 0 for "absent".
+//! Variable parts are `u32 length + SSZ` (headers in the Electra shape, which holds every
+//! earlier fork's data); optional parts use length 0 for "absent". The best valid update is
+//! stored field by field so that its branches keep their exact lengths.
 
 use libssz::{SszDecode, SszEncode};
-use mana_consensus::types::common::SyncCommittee;
+use mana_consensus::types::common::{SyncAggregate, SyncCommittee};
 use mana_consensus::{LightClientHeader, LightClientStore, LightClientUpdate};
 use mana_primitives::{Fork, sha256};
 use mana_store::{Op, Store};
@@ -65,7 +66,7 @@ impl<const S: usize> PersistedLightClient<S> {
         put_part(&mut out, &s.current_sync_committee.to_ssz())?;
         put_part(&mut out, &s.next_sync_committee.as_ref().map(SszEncode::to_ssz).unwrap_or_default())?;
         let best = match &s.best_valid_update {
-            Some(u) => u.to_ssz(SHAPE)?,
+            Some(u) => encode_update(u)?,
             None => Vec::new(),
         };
         put_part(&mut out, &best)?;
@@ -110,8 +111,7 @@ impl<const S: usize> PersistedLightClient<S> {
             Some(SyncCommittee::<S>::from_ssz_bytes(next).map_err(|_| corrupt("next committee"))?)
         };
         let best = r.part()?;
-        let best_valid_update =
-            if best.is_empty() { None } else { Some(LightClientUpdate::from_ssz(SHAPE, best)?) };
+        let best_valid_update = if best.is_empty() { None } else { Some(decode_update(best)?) };
         let optimistic_header = LightClientHeader::from_ssz(SHAPE, r.part()?)?;
         let previous_max_active_participants = u64::from_le_bytes(r.array()?);
         let current_max_active_participants = u64::from_le_bytes(r.array()?);
@@ -139,6 +139,54 @@ impl<const S: usize> PersistedLightClient<S> {
         store.write(vec![Op::Put(STORE_KEY.to_string(), self.encode()?)]).await?;
         Ok(())
     }
+}
+
+fn put_branch(out: &mut Vec<u8>, branch: &[B256]) -> Result<()> {
+    put_part(out, &branch.concat())
+}
+
+/// An update field by field, so that branches keep their exact length (a finality update's
+/// empty next-committee branch stays empty).
+fn encode_update<const S: usize>(u: &LightClientUpdate<S>) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    put_part(&mut out, &u.attested_header.to_ssz(SHAPE)?)?;
+    put_part(&mut out, &u.next_sync_committee.as_ref().map(SszEncode::to_ssz).unwrap_or_default())?;
+    put_branch(&mut out, &u.next_sync_committee_branch)?;
+    put_part(&mut out, &u.finalized_header.to_ssz(SHAPE)?)?;
+    put_branch(&mut out, &u.finality_branch)?;
+    put_part(&mut out, &u.sync_aggregate.to_ssz())?;
+    out.extend_from_slice(&u.signature_slot.to_le_bytes());
+    Ok(out)
+}
+
+fn decode_update<const S: usize>(bytes: &[u8]) -> Result<LightClientUpdate<S>> {
+    let corrupt = |what: &str| Error::StoreCorrupt(what.to_string());
+    let mut r = Reader(bytes);
+    let attested_header = LightClientHeader::from_ssz(SHAPE, r.part()?)?;
+    let next = r.part()?;
+    let next_sync_committee = if next.is_empty() {
+        None
+    } else {
+        Some(SyncCommittee::<S>::from_ssz_bytes(next).map_err(|_| corrupt("update committee"))?)
+    };
+    let next_sync_committee_branch = r.branch()?;
+    let finalized_header = LightClientHeader::from_ssz(SHAPE, r.part()?)?;
+    let finality_branch = r.branch()?;
+    let sync_aggregate =
+        SyncAggregate::<S>::from_ssz_bytes(r.part()?).map_err(|_| corrupt("sync aggregate"))?;
+    let signature_slot = u64::from_le_bytes(r.array()?);
+    if !r.0.is_empty() {
+        return Err(corrupt("trailing bytes in update"));
+    }
+    Ok(LightClientUpdate {
+        attested_header,
+        next_sync_committee,
+        next_sync_committee_branch,
+        finalized_header,
+        finality_branch,
+        sync_aggregate,
+        signature_slot,
+    })
 }
 
 /// The committee size a persisted store was written for (to pick the client's preset before
@@ -173,6 +221,14 @@ impl<'a> Reader<'a> {
     fn array<const N: usize>(&mut self) -> Result<[u8; N]> {
         let bytes = self.take(N)?;
         <[u8; N]>::try_from(bytes).map_err(|_| Error::StoreCorrupt("truncated".into()))
+    }
+    fn branch(&mut self) -> Result<Vec<B256>> {
+        let bytes = self.part()?;
+        let (nodes, rest) = bytes.as_chunks::<32>();
+        if !rest.is_empty() {
+            return Err(Error::StoreCorrupt("branch length".into()));
+        }
+        Ok(nodes.to_vec())
     }
     fn part(&mut self) -> Result<&'a [u8]> {
         let len = u32::from_le_bytes(self.array()?);
@@ -213,6 +269,15 @@ mod tests {
         assert_eq!(PersistedLightClient::<S>::decode(&p.encode().unwrap()).unwrap(), p);
         let mut q = p.clone();
         q.store.next_sync_committee = None;
+        q.store.best_valid_update = Some(LightClientUpdate {
+            attested_header: p.store.finalized_header.clone(),
+            next_sync_committee: None,
+            next_sync_committee_branch: Vec::new(),
+            finalized_header: LightClientHeader::default(),
+            finality_branch: vec![[3; 32]; 6],
+            sync_aggregate: mana_consensus::types::common::SyncAggregate::default(),
+            signature_slot: 99,
+        });
         assert_eq!(PersistedLightClient::<S>::decode(&q.encode().unwrap()).unwrap(), q);
     }
 
