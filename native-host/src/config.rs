@@ -100,7 +100,8 @@ pub(crate) struct NodeArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct CheckpointArgs {
-    /// Network whose default data directory to read (mainnet, sepolia, hoodi).
+    /// Network whose default data directory to read (mainnet, sepolia, hoodi, or a
+    /// `config.yaml`, which also gives epochs and periods of a custom network).
     #[arg(long, env = "MANA_NETWORK", default_value = "mainnet")]
     pub(crate) network: String,
     /// Data directory.

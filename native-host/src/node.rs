@@ -273,17 +273,27 @@ pub(crate) async fn print_checkpoint(args: CheckpointArgs) -> Result<(), Error> 
         .await?
         .ok_or_else(|| Error::Usage(format!("no trusted checkpoint persisted in {}", datadir.display())))?;
     match persisted_committee_size(&bytes) {
-        Some(MAINNET_SYNC_COMMITTEE_SIZE) => print_store::<MAINNET_SYNC_COMMITTEE_SIZE>(&bytes, args.json),
-        Some(MINIMAL_SYNC_COMMITTEE_SIZE) => print_store::<MINIMAL_SYNC_COMMITTEE_SIZE>(&bytes, args.json),
+        Some(MAINNET_SYNC_COMMITTEE_SIZE) => {
+            print_store::<MAINNET_SYNC_COMMITTEE_SIZE>(&bytes, &args.network, args.json)
+        }
+        Some(MINIMAL_SYNC_COMMITTEE_SIZE) => {
+            print_store::<MINIMAL_SYNC_COMMITTEE_SIZE>(&bytes, &args.network, args.json)
+        }
         _ => Err(mana_client::Error::StoreCorrupt("unknown committee size".into()).into()),
     }
 }
 
-fn print_store<const S: usize>(bytes: &[u8], json: bool) -> Result<(), Error> {
+fn print_store<const S: usize>(bytes: &[u8], network: &str, json: bool) -> Result<(), Error> {
     let p = PersistedLightClient::<S>::decode(bytes)?;
     let fin = &p.store.finalized_header;
     let opt = &p.store.optimistic_header;
-    let network = ChainSpec::by_name(&p.network);
+    // Epoch and period need the network's preset: the one named on the command line if it is
+    // the store's network, else the built-in network of that name.
+    let network = crate::config::load_network(network)
+        .ok()
+        .map(|n| n.spec)
+        .filter(|spec| spec.config_name == p.network)
+        .or_else(|| ChainSpec::by_name(&p.network));
     let period = network.as_ref().and_then(|s| s.sync_committee_period_at_slot(fin.beacon.slot).ok());
     let epoch = network.as_ref().map(|s| s.epoch_at_slot(fin.beacon.slot));
     let value = serde_json::json!({

@@ -396,7 +396,12 @@ impl<const S: usize, St: Store, C: Clock> Syncer<S, St, C> {
         let mut answered = false;
         for index in self.pool.order() {
             let Some(api) = self.pool.api(index) else { continue };
-            let updates = match api.updates::<S>(&spec, &root, start, count).await {
+            let mut fetched = api.updates::<S>(&spec, &root, start, count).await;
+            if count > 1 && matches!(fetched, Err(Error::Status { .. })) {
+                // Some servers fail a whole range when one period is missing; ask for one.
+                fetched = api.updates::<S>(&spec, &root, start, 1).await;
+            }
+            let updates = match fetched {
                 Ok(updates) => updates,
                 Err(e) => {
                     self.fault(index, &e);
@@ -448,7 +453,13 @@ impl<const S: usize, St: Store, C: Clock> Syncer<S, St, C> {
             None => false,
         };
         if behind {
-            self.catch_up().await?;
+            // Following the head must not stall while the next period's update is not served
+            // yet; a failed catch-up is reported and retried at the next poll.
+            match self.catch_up().await {
+                Ok(()) => {}
+                Err(e @ (Error::Store(_) | Error::StoreCorrupt(_))) => return Err(e),
+                Err(e) => self.emit(&Event::Retrying { reason: e.to_string() }),
+            }
         }
         self.follow(true, current_slot).await?;
         self.follow(false, current_slot).await?;
