@@ -47,7 +47,8 @@ async fn first_head(case: &CaseData, url: &str) -> u64 {
 }
 
 fn sync(c: &mut Criterion) {
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
     let case = CaseData::all()
         .into_iter()
         .find(|c| c.name == "capella-deneb_electra_reorg_unaligned")

@@ -169,11 +169,12 @@ fn default_checkpoint_sync(network: &str) -> Vec<String> {
             "https://beaconstate.info",
             "https://mainnet-checkpoint-sync.attestant.io",
         ],
-        "sepolia" => &[
-            "https://sepolia.beaconstate.info",
-            "https://checkpoint-sync.sepolia.ethpandaops.io",
-        ],
-        "hoodi" => &["https://hoodi.beaconstate.info", "https://checkpoint-sync.hoodi.ethpandaops.io"],
+        "sepolia" => {
+            &["https://sepolia.beaconstate.info", "https://checkpoint-sync.sepolia.ethpandaops.io"]
+        }
+        "hoodi" => {
+            &["https://hoodi.beaconstate.info", "https://checkpoint-sync.hoodi.ethpandaops.io"]
+        }
         _ => &[],
     };
     urls.iter().map(ToString::to_string).collect()
@@ -199,7 +200,8 @@ pub(crate) struct NodeConfig {
 
 pub(crate) fn parse_root(text: &str) -> Result<[u8; 32], Error> {
     let digits = text.strip_prefix("0x").unwrap_or(text);
-    let bytes = hex::decode(digits).map_err(|_| Error::Usage(format!("checkpoint {text:?} is not hex")))?;
+    let bytes =
+        hex::decode(digits).map_err(|_| Error::Usage(format!("checkpoint {text:?} is not hex")))?;
     <[u8; 32]>::try_from(bytes.as_slice())
         .map_err(|_| Error::Usage(format!("checkpoint {text:?} is not 32 bytes")))
 }
@@ -265,17 +267,18 @@ impl NodeConfig {
             args.checkpoint_sync_url
         };
         let checkpoint = args.checkpoint.or(file.checkpoint).map(|c| parse_root(&c)).transpose()?;
-        let datadir =
-            args.datadir.or(file.datadir).unwrap_or_else(|| default_datadir(&short));
+        let datadir = args.datadir.or(file.datadir).unwrap_or_else(|| default_datadir(&short));
         let metrics_addr = if args.no_metrics || file.no_metrics.unwrap_or(false) {
             None
         } else {
-            Some(args.metrics_addr.or(file.metrics_addr).unwrap_or(SocketAddr::from((
-                [127, 0, 0, 1],
-                9464,
-            ))))
+            Some(
+                args.metrics_addr
+                    .or(file.metrics_addr)
+                    .unwrap_or(SocketAddr::from(([127, 0, 0, 1], 9464))),
+            )
         };
-        let hours = args.max_checkpoint_age_hours.or(file.max_checkpoint_age_hours).unwrap_or(14 * 24);
+        let hours =
+            args.max_checkpoint_age_hours.or(file.max_checkpoint_age_hours).unwrap_or(14 * 24);
         Ok(Self {
             network,
             checkpoint,

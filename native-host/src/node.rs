@@ -14,7 +14,9 @@ use mana_store::{RedbStore, Store};
 use tracing::{info, warn};
 
 use crate::Error;
-use crate::config::{CheckpointArgs, ForceUpdate, LogFormat, NodeArgs, NodeConfig, default_datadir};
+use crate::config::{
+    CheckpointArgs, ForceUpdate, LogFormat, NodeArgs, NodeConfig, default_datadir,
+};
 use crate::metrics::{self, Metrics};
 
 const STORE_FILE: &str = "light-client.redb";
@@ -28,10 +30,13 @@ fn init_tracing(format: LogFormat) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     // A second initialisation (tests) is harmless; the first subscriber stays.
-    let _ = match format {
+    let result = match format {
         LogFormat::Text => builder.try_init(),
         LogFormat::Json => builder.json().try_init(),
     };
+    if result.is_err() {
+        eprintln!("note: a log subscriber was already installed");
+    }
 }
 
 /// `mana node`.
@@ -119,7 +124,9 @@ fn on_event(metrics: Arc<Metrics>, spec: ChainSpec) -> Box<dyn FnMut(&Event)> {
             info!(head_slot, "head is moving again");
         }
         Event::UpstreamFault { url, fault, reason, score } => match fault {
-            Fault::InvalidData => warn!(upstream = %url, score, %reason, "upstream served invalid data"),
+            Fault::InvalidData => {
+                warn!(upstream = %url, score, %reason, "upstream served invalid data")
+            }
             Fault::Unavailable => warn!(upstream = %url, score, %reason, "upstream unavailable"),
             Fault::Stale => warn!(upstream = %url, score, %reason, "upstream is stale"),
         },
@@ -167,7 +174,10 @@ async fn run_with<const S: usize>(config: NodeConfig) -> Result<(), Error> {
             return Err(mana_client::Error::NoCheckpoint.into());
         }
         (None, None) => {
-            info!(providers = config.checkpoint_sync_urls.len(), "asking checkpoint-sync providers for the finalized checkpoint");
+            info!(
+                providers = config.checkpoint_sync_urls.len(),
+                "asking checkpoint-sync providers for the finalized checkpoint"
+            );
             let min = config.checkpoint_sync_urls.len().min(2);
             let found = checkpoint::lookup(
                 &config.checkpoint_sync_urls,
@@ -245,7 +255,11 @@ async fn run_with<const S: usize>(config: NodeConfig) -> Result<(), Error> {
         publish(&syncer);
         if config.exit_when_synced {
             let status = syncer.status()?;
-            info!(finalized_slot = status.finalized_slot, head_slot = status.optimistic_slot, "synced; exiting");
+            info!(
+                finalized_slot = status.finalized_slot,
+                head_slot = status.optimistic_slot,
+                "synced; exiting"
+            );
             return Ok(());
         }
         tokio::select! {
@@ -268,10 +282,9 @@ pub(crate) async fn print_checkpoint(args: CheckpointArgs) -> Result<(), Error> 
     let store = RedbStore::open(&path).map_err(|e| {
         Error::Usage(format!("{e} (is a mana node running on this data directory?)"))
     })?;
-    let bytes = store
-        .get(STORE_KEY)
-        .await?
-        .ok_or_else(|| Error::Usage(format!("no trusted checkpoint persisted in {}", datadir.display())))?;
+    let bytes = store.get(STORE_KEY).await?.ok_or_else(|| {
+        Error::Usage(format!("no trusted checkpoint persisted in {}", datadir.display()))
+    })?;
     match persisted_committee_size(&bytes) {
         Some(MAINNET_SYNC_COMMITTEE_SIZE) => {
             print_store::<MAINNET_SYNC_COMMITTEE_SIZE>(&bytes, &args.network, args.json)
@@ -294,7 +307,8 @@ fn print_store<const S: usize>(bytes: &[u8], network: &str, json: bool) -> Resul
         .map(|n| n.spec)
         .filter(|spec| spec.config_name == p.network)
         .or_else(|| ChainSpec::by_name(&p.network));
-    let period = network.as_ref().and_then(|s| s.sync_committee_period_at_slot(fin.beacon.slot).ok());
+    let period =
+        network.as_ref().and_then(|s| s.sync_committee_period_at_slot(fin.beacon.slot).ok());
     let epoch = network.as_ref().map(|s| s.epoch_at_slot(fin.beacon.slot));
     let value = serde_json::json!({
         "network": p.network,
@@ -321,8 +335,16 @@ fn print_store<const S: usize>(bytes: &[u8], network: &str, json: bool) -> Resul
     } else {
         println!("network            {}", p.network);
         println!("trusted checkpoint {}  (slot {})", hex0x(&fin.beacon_root()), fin.beacon.slot);
-        println!("  use with         mana node --network {} --checkpoint {}", p.network, hex0x(&fin.beacon_root()));
-        println!("execution block    {} {}", fin.execution.block_number, hex0x(&fin.execution.block_hash));
+        println!(
+            "  use with         mana node --network {} --checkpoint {}",
+            p.network,
+            hex0x(&fin.beacon_root())
+        );
+        println!(
+            "execution block    {} {}",
+            fin.execution.block_number,
+            hex0x(&fin.execution.block_hash)
+        );
         println!("head (optimistic)  slot {} {}", opt.beacon.slot, hex0x(&opt.beacon_root()));
         println!("bootstrapped from  {}", hex0x(&p.anchor_root));
         println!(

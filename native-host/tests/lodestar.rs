@@ -5,7 +5,14 @@
 //! moments and restarted without a checkpoint (it must resume from its store and never go
 //! backwards), follows finality across a sync-committee period rotation, and ends with a
 //! finalized root that Lodestar itself reports for that slot.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::arithmetic_side_effects,
+    clippy::let_underscore_must_use
+)]
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -73,7 +80,8 @@ fn write_config(spec: &Value, genesis: &Value, path: &Path) {
 struct Rng(u64);
 impl Rng {
     fn below(&mut self, n: u64) -> u64 {
-        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        self.0 =
+            self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
         (self.0 >> 33) % n
     }
 }
@@ -131,8 +139,15 @@ async fn mana_node_follows_a_real_lodestar_dev_node_through_kills_and_a_period_r
     let started = Instant::now();
     // Finality at epoch >= 2 (~70 s after start).
     let finalized_root = loop {
-        assert!(started.elapsed() < Duration::from_secs(240), "lodestar did not finalize; see {}", work.display());
-        if let Some(v) = get_json(&http, &format!("{beacon}/eth/v1/beacon/states/head/finality_checkpoints")).await {
+        assert!(
+            started.elapsed() < Duration::from_secs(240),
+            "lodestar did not finalize; see {}",
+            work.display()
+        );
+        if let Some(v) =
+            get_json(&http, &format!("{beacon}/eth/v1/beacon/states/head/finality_checkpoints"))
+                .await
+        {
             let fin = field(&v, &["data", "finalized"]);
             if as_u64(&fin["epoch"]) >= 2 {
                 break fin["root"].as_str().unwrap().to_string();
@@ -152,7 +167,12 @@ async fn mana_node_follows_a_real_lodestar_dev_node_through_kills_and_a_period_r
         let log = std::fs::File::create(work.join(format!("mana-{round}.log"))).unwrap();
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_mana"));
         cmd.arg("node").arg("--network").arg(&config).arg("--beacon-api").arg(&beacon);
-        cmd.arg("--datadir").arg(&datadir).args(["--metrics-addr", &metrics, "--log-format", "json"]);
+        cmd.arg("--datadir").arg(&datadir).args([
+            "--metrics-addr",
+            &metrics,
+            "--log-format",
+            "json",
+        ]);
         if with_checkpoint {
             cmd.args(["--checkpoint", &finalized_root]);
         }
@@ -173,12 +193,20 @@ async fn mana_node_follows_a_real_lodestar_dev_node_through_kills_and_a_period_r
         let persisted = checkpoint(&datadir, &config);
         let finalized = as_u64(&persisted["finalized"]["slot"]);
         let head = as_u64(&persisted["optimistic"]["slot"]);
-        println!("round {round}: killed after {wait_ms} ms; persisted finalized {finalized}, head {head}");
-        assert!(finalized >= last_finalized && head >= last_head, "went backwards in round {round}");
+        println!(
+            "round {round}: killed after {wait_ms} ms; persisted finalized {finalized}, head {head}"
+        );
+        assert!(
+            finalized >= last_finalized && head >= last_head,
+            "went backwards in round {round}"
+        );
         assert!(head >= finalized);
         if round > 0 {
             let log = std::fs::read_to_string(work.join(format!("mana-{round}.log"))).unwrap();
-            assert!(log.contains("resumed from the persisted store"), "round {round} did not resume");
+            assert!(
+                log.contains("resumed from the persisted store"),
+                "round {round} did not resume"
+            );
         }
         last_finalized = finalized;
         last_head = head;
@@ -190,9 +218,15 @@ async fn mana_node_follows_a_real_lodestar_dev_node_through_kills_and_a_period_r
     let period_start = 64;
     let mut text;
     let reached = loop {
-        assert!(started.elapsed() < Duration::from_secs(600), "no rotation; see {}", work.display());
+        assert!(
+            started.elapsed() < Duration::from_secs(600),
+            "no rotation; see {}",
+            work.display()
+        );
         tokio::time::sleep(Duration::from_secs(3)).await;
-        let Ok(response) = http.get(format!("http://{metrics}/metrics")).send().await else { continue };
+        let Ok(response) = http.get(format!("http://{metrics}/metrics")).send().await else {
+            continue;
+        };
         text = response.text().await.unwrap_or_default();
         let finalized = metric(&text, "mana_finalized_slot").unwrap_or(0);
         assert!(finalized >= last_finalized, "metrics went backwards");
@@ -213,7 +247,11 @@ async fn mana_node_follows_a_real_lodestar_dev_node_through_kills_and_a_period_r
     let slot = as_u64(&persisted["finalized"]["slot"]);
     assert!(as_u64(&persisted["finalized"]["period"]) >= 1, "{persisted}");
     let header = get_json(&http, &format!("{beacon}/eth/v1/beacon/headers/{slot}")).await.unwrap();
-    assert_eq!(persisted["finalized"]["root"], field(&header, &["data", "root"]).clone(), "{persisted}");
+    assert_eq!(
+        persisted["finalized"]["root"],
+        field(&header, &["data", "root"]).clone(),
+        "{persisted}"
+    );
     println!("persisted finalized root matches lodestar at slot {slot}");
     std::fs::remove_dir_all(&work).unwrap();
 }

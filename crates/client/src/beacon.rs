@@ -7,8 +7,7 @@ use std::time::Duration;
 
 use mana_consensus::light_client::{LightClientHeader, max_container_bytes};
 use mana_consensus::{
-    LightClientBootstrap, LightClientFinalityUpdate, LightClientOptimisticUpdate,
-    LightClientUpdate,
+    LightClientBootstrap, LightClientFinalityUpdate, LightClientOptimisticUpdate, LightClientUpdate,
 };
 use mana_primitives::{ChainSpec, Fork};
 
@@ -77,7 +76,9 @@ impl BeaconApi {
             .timeout(options.timeout)
             .connect_timeout(options.timeout.min(Duration::from_secs(5)))
             .user_agent(concat!("mana/", env!("CARGO_PKG_VERSION")));
-        let http = builder.build().map_err(|e| Error::Http { url: base.clone(), reason: e.to_string() })?;
+        let http = builder
+            .build()
+            .map_err(|e| Error::Http { url: base.clone(), reason: e.to_string() })?;
         Ok(Self { base, http, options, downloaded: Arc::new(AtomicU64::new(0)) })
     }
 
@@ -130,7 +131,9 @@ impl BeaconApi {
         }
         let mut bytes = Vec::new();
         #[cfg(not(target_arch = "wasm32"))]
-        while let Some(chunk) = response.chunk().await.map_err(|e| self.transport_error(&url, &e))? {
+        while let Some(chunk) =
+            response.chunk().await.map_err(|e| self.transport_error(&url, &e))?
+        {
             self.downloaded.fetch_add(chunk.len() as u64, Ordering::Relaxed);
             if bytes.len().saturating_add(chunk.len()) > limit {
                 return Err(Error::Oversized { url, limit });
@@ -185,8 +188,9 @@ impl BeaconApi {
         count: u64,
     ) -> Result<Vec<LightClientUpdate<S>>> {
         let count = count.clamp(1, MAX_REQUEST_UPDATES);
-        let path =
-            format!("/eth/v1/beacon/light_client/updates?start_period={start_period}&count={count}");
+        let path = format!(
+            "/eth/v1/beacon/light_client/updates?start_period={start_period}&count={count}"
+        );
         let limit = container_limit(S).saturating_mul(count as usize);
         let body = self.get(&path, self.accept(), limit).await?;
         let updates = if body.ssz {
@@ -297,14 +301,22 @@ fn ssz_update_chunks<const S: usize>(
     let mut rest = body.bytes.as_slice();
     let mut out = Vec::new();
     while !rest.is_empty() {
-        let (len, tail) = rest.split_first_chunk::<8>().ok_or_else(|| bad("truncated chunk length".into()))?;
-        let len = usize::try_from(u64::from_le_bytes(*len)).map_err(|_| bad("chunk length overflows".into()))?;
+        let (len, tail) =
+            rest.split_first_chunk::<8>().ok_or_else(|| bad("truncated chunk length".into()))?;
+        let len = usize::try_from(u64::from_le_bytes(*len))
+            .map_err(|_| bad("chunk length overflows".into()))?;
         if len < 4 || len > tail.len() {
             return Err(bad(format!("chunk of {len} bytes with {} bytes left", tail.len())));
         }
         let (chunk, tail) = tail.split_at(len);
-        let (digest, ssz) = chunk.split_first_chunk::<4>().ok_or_else(|| bad("chunk without digest".into()))?;
-        out.push(LightClientUpdate::from_ssz_with_digest(spec, genesis_validators_root, *digest, ssz)?);
+        let (digest, ssz) =
+            chunk.split_first_chunk::<4>().ok_or_else(|| bad("chunk without digest".into()))?;
+        out.push(LightClientUpdate::from_ssz_with_digest(
+            spec,
+            genesis_validators_root,
+            *digest,
+            ssz,
+        )?);
         rest = tail;
     }
     Ok(out)

@@ -64,7 +64,8 @@ pub async fn lookup(
     retries: u32,
     retry_delay: Duration,
 ) -> Result<Checkpoint> {
-    let apis = urls.iter().map(|u| BeaconApi::new(u, options.clone())).collect::<Result<Vec<_>>>()?;
+    let apis =
+        urls.iter().map(|u| BeaconApi::new(u, options.clone())).collect::<Result<Vec<_>>>()?;
     let mut attempt = 0u32;
     loop {
         let answers = join_all(apis.iter().map(|api| api.finalized_checkpoint())).await;
@@ -93,9 +94,9 @@ pub async fn lookup(
             let answers = agreeing
                 .into_iter()
                 .flat_map(|((epoch, root), sources)| {
-                    sources.into_iter().map(move |s| {
-                        (s, format!("epoch {epoch} root 0x{}", hex::encode(root)))
-                    })
+                    sources
+                        .into_iter()
+                        .map(move |s| (s, format!("epoch {epoch} root 0x{}", hex::encode(root))))
                 })
                 .collect();
             return Err(Error::CheckpointDisagreement { answers });

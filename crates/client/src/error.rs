@@ -87,7 +87,9 @@ pub enum Error {
         supported: u16,
     },
     /// The persisted store belongs to another network.
-    #[error("persisted store belongs to network {found}, not {expected}; use another data directory")]
+    #[error(
+        "persisted store belongs to network {found}, not {expected}; use another data directory"
+    )]
     WrongNetwork {
         /// The network asked for.
         expected: String,
@@ -95,7 +97,9 @@ pub enum Error {
         found: String,
     },
     /// Nothing is persisted and no checkpoint was given.
-    #[error("no trusted checkpoint: pass a finalized block root (--checkpoint) or checkpoint-sync URLs")]
+    #[error(
+        "no trusted checkpoint: pass a finalized block root (--checkpoint) or checkpoint-sync URLs"
+    )]
     NoCheckpoint,
     /// The checkpoint (or the persisted store) is older than the weak-subjectivity window.
     #[error(

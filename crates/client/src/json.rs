@@ -9,8 +9,7 @@ use mana_consensus::types::common::{
     BeaconBlockHeader, ExecutionPayloadHeader, SyncAggregate, SyncCommittee,
 };
 use mana_consensus::{
-    LightClientBootstrap, LightClientFinalityUpdate, LightClientOptimisticUpdate,
-    LightClientUpdate,
+    LightClientBootstrap, LightClientFinalityUpdate, LightClientOptimisticUpdate, LightClientUpdate,
 };
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -223,8 +222,7 @@ fn update<const S: usize>(u: &JUpdate) -> Result<LightClientUpdate<S>, Bad> {
     let next_sync_committee = match &u.next_sync_committee {
         Some(c) => {
             let c = committee::<S>(c)?;
-            let zero =
-                c.aggregate_pubkey == [0; 48] && c.pubkeys.iter().all(|k| *k == [0; 48]);
+            let zero = c.aggregate_pubkey == [0; 48] && c.pubkeys.iter().all(|k| *k == [0; 48]);
             if zero && !has_next { None } else { Some(c) }
         }
         None => None,
@@ -233,7 +231,10 @@ fn update<const S: usize>(u: &JUpdate) -> Result<LightClientUpdate<S>, Bad> {
         attested_header: header(&u.attested_header)?,
         next_sync_committee,
         next_sync_committee_branch,
-        finalized_header: u.finalized_header.as_ref().map_or(Ok(LightClientHeader::default()), header)?,
+        finalized_header: u
+            .finalized_header
+            .as_ref()
+            .map_or(Ok(LightClientHeader::default()), header)?,
         finality_branch: u.finality_branch.as_deref().map_or(Ok(Vec::new()), branch)?,
         sync_aggregate: aggregate(&u.sync_aggregate)?,
         signature_slot: u.signature_slot.get()?,
@@ -258,7 +259,8 @@ pub(crate) fn bootstrap<const S: usize>(
     let out = LightClientBootstrap {
         header: header(&b.header).map_err(bad(url))?,
         current_sync_committee: committee(&b.current_sync_committee).map_err(bad(url))?,
-        current_sync_committee_branch: branch(&b.current_sync_committee_branch).map_err(bad(url))?,
+        current_sync_committee_branch: branch(&b.current_sync_committee_branch)
+            .map_err(bad(url))?,
     };
     Ok((out, v.version))
 }
@@ -268,9 +270,7 @@ pub(crate) fn updates<const S: usize>(
     bytes: &[u8],
 ) -> Result<Vec<(LightClientUpdate<S>, String)>> {
     let list: Vec<Versioned<JUpdate>> = parse(url, bytes)?;
-    list.into_iter()
-        .map(|v| Ok((update(&v.data).map_err(bad(url))?, v.version)))
-        .collect()
+    list.into_iter().map(|v| Ok((update(&v.data).map_err(bad(url))?, v.version))).collect()
 }
 
 pub(crate) fn finality_update<const S: usize>(
@@ -356,7 +356,12 @@ mod tests {
         assert_eq!(u256_le("256").unwrap(), v);
         let max = "115792089237316195423570985008687907853269984665640564039457584007913129639935";
         assert_eq!(u256_le(max).unwrap(), [0xff; 32]);
-        assert!(u256_le("115792089237316195423570985008687907853269984665640564039457584007913129639936").is_err());
+        assert!(
+            u256_le(
+                "115792089237316195423570985008687907853269984665640564039457584007913129639936"
+            )
+            .is_err()
+        );
         assert!(u256_le("").is_err());
         assert!(u256_le("12a").is_err());
         assert!(u256_le("-1").is_err());

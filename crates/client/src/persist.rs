@@ -44,7 +44,8 @@ pub struct PersistedLightClient<const S: usize> {
 }
 
 fn put_part(out: &mut Vec<u8>, part: &[u8]) -> Result<()> {
-    let len = u32::try_from(part.len()).map_err(|_| Error::StoreCorrupt("part too large".into()))?;
+    let len =
+        u32::try_from(part.len()).map_err(|_| Error::StoreCorrupt("part too large".into()))?;
     out.extend_from_slice(&len.to_le_bytes());
     out.extend_from_slice(part);
     Ok(())
@@ -54,7 +55,8 @@ impl<const S: usize> PersistedLightClient<S> {
     /// Serializes the store.
     pub fn encode(&self) -> Result<Vec<u8>> {
         let s = &self.store;
-        let mut out = Vec::with_capacity(S.saturating_mul(48).saturating_mul(2).saturating_add(4096));
+        let mut out =
+            Vec::with_capacity(S.saturating_mul(48).saturating_mul(2).saturating_add(4096));
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&STORE_SCHEMA_VERSION.to_le_bytes());
         let size = u32::try_from(S).map_err(|_| Error::StoreCorrupt("committee size".into()))?;
@@ -64,7 +66,10 @@ impl<const S: usize> PersistedLightClient<S> {
         put_part(&mut out, self.network.as_bytes())?;
         put_part(&mut out, &s.finalized_header.to_ssz(SHAPE)?)?;
         put_part(&mut out, &s.current_sync_committee.to_ssz())?;
-        put_part(&mut out, &s.next_sync_committee.as_ref().map(SszEncode::to_ssz).unwrap_or_default())?;
+        put_part(
+            &mut out,
+            &s.next_sync_committee.as_ref().map(SszEncode::to_ssz).unwrap_or_default(),
+        )?;
         let best = match &s.best_valid_update {
             Some(u) => encode_update(u)?,
             None => Vec::new(),
@@ -290,7 +295,10 @@ mod tests {
             assert!(PersistedLightClient::<S>::decode(&b).is_err(), "flip at {i} accepted");
         }
         for len in 0..bytes.len() {
-            assert!(PersistedLightClient::<S>::decode(&bytes[..len]).is_err(), "truncated to {len} accepted");
+            assert!(
+                PersistedLightClient::<S>::decode(&bytes[..len]).is_err(),
+                "truncated to {len} accepted"
+            );
         }
     }
 

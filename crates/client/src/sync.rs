@@ -373,7 +373,8 @@ impl<const S: usize, St: Store, C: Clock> Syncer<S, St, C> {
                 target_period: current_period,
                 remaining: current_period.saturating_sub(store_period),
             });
-            let count = current_period.saturating_sub(start).saturating_add(1).min(MAX_REQUEST_UPDATES);
+            let count =
+                current_period.saturating_sub(start).saturating_add(1).min(MAX_REQUEST_UPDATES);
             let before = self.progress();
             self.fetch_updates(start, count, current_slot).await?;
             if self.progress() == before {
@@ -554,7 +555,7 @@ impl<const S: usize, St: Store, C: Clock> Syncer<S, St, C> {
         let slot_ms = spec.slot_duration_ms.max(1);
         let now = self.clock.now_unix_ms();
         let since_genesis = now.saturating_sub(spec.genesis_time.saturating_mul(1000));
-        let into_slot = since_genesis % slot_ms;
+        let into_slot = since_genesis.checked_rem(slot_ms).unwrap_or(0);
         let target = slot_ms / 3;
         let wait = if into_slot < target {
             target.saturating_sub(into_slot)

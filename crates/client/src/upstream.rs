@@ -77,7 +77,9 @@ impl UpstreamPool {
     /// Upstream indices, healthiest first (ties keep configuration order).
     pub(crate) fn order(&self) -> Vec<usize> {
         let mut order: Vec<usize> = (0..self.upstreams.len()).collect();
-        order.sort_by_key(|&i| std::cmp::Reverse(self.upstreams.get(i).map_or(MIN_SCORE, |u| u.score)));
+        order.sort_by_key(|&i| {
+            std::cmp::Reverse(self.upstreams.get(i).map_or(MIN_SCORE, |u| u.score))
+        });
         order
     }
 
@@ -105,7 +107,12 @@ impl UpstreamPool {
         self.record(index, Fault::Stale, reason)
     }
 
-    fn record(&mut self, index: usize, fault: Fault, reason: String) -> Option<(String, Fault, i64)> {
+    fn record(
+        &mut self,
+        index: usize,
+        fault: Fault,
+        reason: String,
+    ) -> Option<(String, Fault, i64)> {
         let u = self.upstreams.get_mut(index)?;
         let penalty = match fault {
             Fault::InvalidData => {
@@ -152,7 +159,8 @@ mod tests {
     #[test]
     fn faults_reorder_the_pool() {
         let mut pool =
-            UpstreamPool::new(["http://a", "http://b", "http://c"], &HttpOptions::default()).unwrap();
+            UpstreamPool::new(["http://a", "http://b", "http://c"], &HttpOptions::default())
+                .unwrap();
         assert_eq!(pool.order(), vec![0, 1, 2]);
         let down = Error::Http { url: "http://a".into(), reason: "refused".into() };
         let (_, fault, score) = pool.penalise(0, &down).unwrap();
@@ -176,7 +184,9 @@ mod tests {
             store_finalized_slot: 2,
         });
         assert!(!old.is_invalid_data());
-        assert!(Error::Verify(mana_consensus::Error::InvalidNextSyncCommitteeBranch).is_invalid_data());
+        assert!(
+            Error::Verify(mana_consensus::Error::InvalidNextSyncCommitteeBranch).is_invalid_data()
+        );
         assert!(Error::Oversized { url: String::new(), limit: 1 }.is_invalid_data());
         assert!(!Error::Timeout { url: String::new(), timeout_ms: 1 }.is_invalid_data());
     }

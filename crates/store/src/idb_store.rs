@@ -40,7 +40,8 @@ impl IdbStore {
 impl Store for IdbStore {
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>> {
         let read_err = |e: idb::Error| Error::Read(text(e));
-        let tx = self.db.transaction(&[OBJECT_STORE], TransactionMode::ReadOnly).map_err(read_err)?;
+        let tx =
+            self.db.transaction(&[OBJECT_STORE], TransactionMode::ReadOnly).map_err(read_err)?;
         let store = tx.object_store(OBJECT_STORE).map_err(read_err)?;
         let value = store.get(JsValue::from_str(key)).map_err(read_err)?.await.map_err(read_err)?;
         Ok(value.map(|v| Uint8Array::new(&v).to_vec()))
