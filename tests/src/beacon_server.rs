@@ -3,13 +3,14 @@
 //! Altair through Fulu) exactly as a beacon node would: SSZ with `Eth-Consensus-Version`,
 //! `updates` as `length ‖ fork digest ‖ SSZ` chunks.
 //!
-//! Each case is served under its own prefix, `http://ADDR/<fork>-<case>/eth/v1/...`. A server
-//! can also misbehave in one chosen way, for the failover tests.
+//! Each case is served under its own prefix, `http://ADDR/<fork>-<case>/eth/v1/...`, and
+//! `GET /cases` lists them ([`CaseSummary`]) for clients that cannot read the fixtures (wasm).
+//! A server can also misbehave in one chosen way, for the failover tests.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use axum::Router;
@@ -18,13 +19,14 @@ use axum::extract::{Path as UrlPath, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use mana_consensus::bls::BlstVerifier;
 use mana_consensus::light_client::fork_of_digest;
 use mana_consensus::{
-    LightClientBootstrap, LightClientFinalityUpdate, LightClientOptimisticUpdate,
-    LightClientUpdate, MINIMAL_SYNC_COMMITTEE_SIZE as S,
+    LightClient, LightClientBootstrap, LightClientFinalityUpdate, LightClientOptimisticUpdate,
+    LightClientStore, LightClientUpdate, MINIMAL_SYNC_COMMITTEE_SIZE as S,
 };
 use mana_primitives::{ChainSpec, Fork};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::{consensus_tests, hex_array, read_ssz_snappy, read_yaml};
 
@@ -46,6 +48,8 @@ pub struct CaseData {
     pub name: String,
     /// The network (minimal preset), genesis time from the initial state.
     pub spec: ChainSpec,
+    /// The case's `config.yaml`, verbatim (the network without genesis time and root).
+    pub config_yaml: String,
     /// From the initial state.
     pub genesis_validators_root: [u8; 32],
     /// The block root with the oldest available bootstrap (the client's checkpoint).
@@ -99,9 +103,15 @@ impl CaseData {
             .as_sequence()
             .expect("bootstraps")
             .iter()
-            .filter_map(|b| b.get("bootstrap").map(|o| (hex_array(text(b, "block_root")), object(o))))
+            .filter_map(|b| {
+                b.get("bootstrap").map(|o| (hex_array(text(b, "block_root")), object(o)))
+            })
             .min_by_key(|(_, o)| {
-                LightClientBootstrap::<S>::from_ssz(o.fork, &o.ssz).expect("bootstrap").header.beacon.slot
+                LightClientBootstrap::<S>::from_ssz(o.fork, &o.ssz)
+                    .expect("bootstrap")
+                    .header
+                    .beacon
+                    .slot
             })
             .expect("a bootstrap");
         let mut updates = BTreeMap::new();
@@ -119,12 +129,16 @@ impl CaseData {
         }
         if let Some(f) = &finality {
             current_slot = current_slot.max(
-                LightClientFinalityUpdate::<S>::from_ssz(f.fork, &f.ssz).expect("finality").signature_slot,
+                LightClientFinalityUpdate::<S>::from_ssz(f.fork, &f.ssz)
+                    .expect("finality")
+                    .signature_slot,
             );
         }
         if let Some(o) = &optimistic {
             current_slot = current_slot.max(
-                LightClientOptimisticUpdate::<S>::from_ssz(o.fork, &o.ssz).expect("optimistic").signature_slot,
+                LightClientOptimisticUpdate::<S>::from_ssz(o.fork, &o.ssz)
+                    .expect("optimistic")
+                    .signature_slot,
             );
         }
         let fork = dir.ancestors().nth(4).and_then(|p| p.file_name()).expect("fork dir");
@@ -132,6 +146,7 @@ impl CaseData {
         Self {
             name: format!("{}-{}", fork.to_string_lossy(), case.to_string_lossy()),
             spec,
+            config_yaml: config,
             genesis_validators_root: gvr,
             trusted_root,
             bootstrap,
@@ -163,6 +178,89 @@ impl CaseData {
     }
 }
 
+/// What the core alone makes of the served data: bootstrap, every best update in period
+/// order, the finality update, the optimistic update. A synced client must end up here.
+pub fn expected_store(case: &CaseData) -> LightClientStore<S> {
+    let b = LightClientBootstrap::<S>::from_ssz(case.bootstrap.fork, &case.bootstrap.ssz)
+        .expect("bootstrap");
+    let mut client = LightClient::bootstrap(
+        case.spec.clone(),
+        case.genesis_validators_root,
+        &case.trusted_root,
+        b,
+        BlstVerifier,
+    )
+    .expect("bootstrap verifies");
+    let mut feed: Vec<LightClientUpdate<S>> = case
+        .updates
+        .values()
+        .map(|o| LightClientUpdate::from_ssz(o.fork, &o.ssz).expect("update"))
+        .collect();
+    if let Some(o) = &case.finality {
+        feed.push(
+            LightClientFinalityUpdate::<S>::from_ssz(o.fork, &o.ssz).expect("finality").into(),
+        );
+    }
+    if let Some(o) = &case.optimistic {
+        feed.push(
+            LightClientOptimisticUpdate::<S>::from_ssz(o.fork, &o.ssz).expect("optimistic").into(),
+        );
+    }
+    for update in feed {
+        // Old or not-yet-usable updates are skipped, as the driver does.
+        let _ = client.process_update(update, case.current_slot);
+    }
+    client.into_store()
+}
+
+/// One entry of `GET /cases`: everything a client that cannot read the fixtures (wasm) needs
+/// to sync a case from this server and check the outcome.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CaseSummary {
+    /// `<fork>-<case>`, the URL prefix.
+    pub name: String,
+    /// The case's `config.yaml` text.
+    pub config_yaml: String,
+    /// Genesis time (Unix seconds), from the initial state.
+    pub genesis_time: u64,
+    /// `0x` hex.
+    pub genesis_validators_root: String,
+    /// The checkpoint block root, `0x` hex.
+    pub trusted_root: String,
+    /// The wall clock to sync at.
+    pub now_unix_ms: u64,
+    /// Beacon root of the expected finalized header, `0x` hex.
+    pub expected_finalized_root: String,
+    /// Beacon root of the expected optimistic header, `0x` hex.
+    pub expected_optimistic_root: String,
+    /// Slot of the expected optimistic header.
+    pub expected_optimistic_slot: u64,
+}
+
+impl CaseSummary {
+    /// Summarises `case`, replaying it through the core for the expected outcome.
+    pub fn of(case: &CaseData) -> Self {
+        let expected = expected_store(case);
+        Self {
+            name: case.name.clone(),
+            config_yaml: case.config_yaml.clone(),
+            genesis_time: case.spec.genesis_time,
+            genesis_validators_root: format!("0x{}", hex::encode(case.genesis_validators_root)),
+            trusted_root: format!("0x{}", hex::encode(case.trusted_root)),
+            now_unix_ms: case.now_unix_ms(),
+            expected_finalized_root: format!(
+                "0x{}",
+                hex::encode(expected.finalized_header.beacon_root())
+            ),
+            expected_optimistic_root: format!(
+                "0x{}",
+                hex::encode(expected.optimistic_header.beacon_root())
+            ),
+            expected_optimistic_slot: expected.optimistic_header.beacon.slot,
+        }
+    }
+}
+
 /// How a server misbehaves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Behaviour {
@@ -183,6 +281,8 @@ pub enum Behaviour {
 struct Served {
     cases: BTreeMap<String, CaseData>,
     behaviour: Behaviour,
+    /// `GET /cases`, computed on first request (the replay verifies every signature).
+    summaries: OnceLock<Vec<CaseSummary>>,
 }
 
 /// A running server; stops when dropped.
@@ -234,7 +334,10 @@ fn tamper_update(u: &mut LightClientUpdate<S>, behaviour: Behaviour) {
 
 fn ssz_response(fork: Fork, bytes: Vec<u8>) -> Response {
     (
-        [(header::CONTENT_TYPE, "application/octet-stream".to_string()), (header::HeaderName::from_static("eth-consensus-version"), fork.name().to_string())],
+        [
+            (header::CONTENT_TYPE, "application/octet-stream".to_string()),
+            (header::HeaderName::from_static("eth-consensus-version"), fork.name().to_string()),
+        ],
         bytes,
     )
         .into_response()
@@ -244,7 +347,14 @@ fn deliver(behaviour: Behaviour, honest: Response) -> Response {
     match behaviour {
         Behaviour::Oversized => {
             let body = vec![0u8; 64 << 20];
-            ([(header::CONTENT_TYPE, "application/octet-stream"), (header::HeaderName::from_static("eth-consensus-version"), "fulu")], body).into_response()
+            (
+                [
+                    (header::CONTENT_TYPE, "application/octet-stream"),
+                    (header::HeaderName::from_static("eth-consensus-version"), "fulu"),
+                ],
+                body,
+            )
+                .into_response()
         }
         Behaviour::SlowLoris => {
             let stream = futures_util::stream::unfold(0u32, |n| async move {
@@ -254,14 +364,22 @@ fn deliver(behaviour: Behaviour, honest: Response) -> Response {
                 tokio::time::sleep(Duration::from_millis(500)).await;
                 Some((Ok::<_, std::io::Error>(vec![0u8]), n + 1))
             });
-            ([(header::CONTENT_TYPE, "application/octet-stream"), (header::HeaderName::from_static("eth-consensus-version"), "fulu")], Body::from_stream(stream)).into_response()
+            (
+                [
+                    (header::CONTENT_TYPE, "application/octet-stream"),
+                    (header::HeaderName::from_static("eth-consensus-version"), "fulu"),
+                ],
+                Body::from_stream(stream),
+            )
+                .into_response()
         }
         _ => honest,
     }
 }
 
 fn not_found(what: &str) -> Response {
-    (StatusCode::NOT_FOUND, format!("{{\"code\":404,\"message\":\"{what} not available\"}}")).into_response()
+    (StatusCode::NOT_FOUND, format!("{{\"code\":404,\"message\":\"{what} not available\"}}"))
+        .into_response()
 }
 
 async fn bootstrap(
@@ -353,13 +471,28 @@ async fn optimistic(State(served): State<Arc<Served>>, UrlPath(case): UrlPath<St
     deliver(served.behaviour, ssz_response(label, u.to_ssz(o.fork).expect("encode")))
 }
 
+async fn case_list(State(served): State<Arc<Served>>) -> Response {
+    let summaries = tokio::task::spawn_blocking(move || {
+        served
+            .summaries
+            .get_or_init(|| served.cases.values().map(CaseSummary::of).collect())
+            .clone()
+    })
+    .await
+    .expect("case summaries");
+    let body = serde_json::to_vec(&summaries).expect("json");
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
 /// Starts a server for `cases` on 127.0.0.1 (`port` 0 picks a free one).
 pub async fn serve(cases: Vec<CaseData>, behaviour: Behaviour, port: u16) -> BeaconServer {
     let served = Arc::new(Served {
         cases: cases.into_iter().map(|c| (c.name.clone(), c)).collect(),
         behaviour,
+        summaries: OnceLock::new(),
     });
     let app = Router::new()
+        .route("/cases", get(case_list))
         .route("/{case}/eth/v1/beacon/light_client/bootstrap/{root}", get(bootstrap))
         .route("/{case}/eth/v1/beacon/light_client/updates", get(updates))
         .route("/{case}/eth/v1/beacon/light_client/finality_update", get(finality))

@@ -10,49 +10,15 @@ use std::time::Duration;
 
 use mana_client::checkpoint::CheckpointPolicy;
 use mana_client::{Clock, Error, Event, Fault, HttpOptions, SyncConfig, Syncer, UpstreamPool};
-use mana_consensus::bls::BlstVerifier;
-use mana_consensus::{
-    LightClient, LightClientBootstrap, LightClientFinalityUpdate, LightClientOptimisticUpdate,
-    LightClientStore, LightClientUpdate, MINIMAL_SYNC_COMMITTEE_SIZE as S,
-};
+use mana_consensus::{LightClientBootstrap, MINIMAL_SYNC_COMMITTEE_SIZE as S};
 use mana_store::{MemoryStore, RedbStore, Store};
-use mana_tests::beacon_server::{Behaviour, CaseData, dead_url, serve};
+use mana_tests::beacon_server::{Behaviour, CaseData, dead_url, expected_store, serve};
 
 struct FixedClock(u64);
 impl Clock for FixedClock {
     fn now_unix_ms(&self) -> u64 {
         self.0
     }
-}
-
-/// What the core alone makes of the served data: bootstrap, every best update in period
-/// order, the finality update, the optimistic update.
-fn expected_store(case: &CaseData) -> LightClientStore<S> {
-    let b = LightClientBootstrap::<S>::from_ssz(case.bootstrap.fork, &case.bootstrap.ssz).unwrap();
-    let mut client = LightClient::bootstrap(
-        case.spec.clone(),
-        case.genesis_validators_root,
-        &case.trusted_root,
-        b,
-        BlstVerifier,
-    )
-    .unwrap();
-    let mut feed: Vec<LightClientUpdate<S>> = case
-        .updates
-        .values()
-        .map(|o| LightClientUpdate::from_ssz(o.fork, &o.ssz).unwrap())
-        .collect();
-    if let Some(o) = &case.finality {
-        feed.push(LightClientFinalityUpdate::<S>::from_ssz(o.fork, &o.ssz).unwrap().into());
-    }
-    if let Some(o) = &case.optimistic {
-        feed.push(LightClientOptimisticUpdate::<S>::from_ssz(o.fork, &o.ssz).unwrap().into());
-    }
-    for update in feed {
-        // Old or not-yet-usable updates are skipped, as the driver does.
-        let _ = client.process_update(update, case.current_slot);
-    }
-    client.into_store()
 }
 
 fn config() -> SyncConfig {
@@ -65,8 +31,9 @@ fn config() -> SyncConfig {
 }
 
 type Events = Rc<RefCell<Vec<Event>>>;
+type Sink = Box<dyn FnMut(&Event)>;
 
-fn recorder() -> (Events, Box<dyn FnMut(&Event)>) {
+fn recorder() -> (Events, Sink) {
     let events: Events = Rc::default();
     let sink = Rc::clone(&events);
     (events, Box::new(move |e: &Event| sink.borrow_mut().push(e.clone())))
@@ -103,14 +70,17 @@ async fn data_collection_vectors_sync_over_http() {
     let (mut passed, mut failed) = (0, 0);
     for case in &cases {
         let expected = expected_store(case);
-        let outcome = sync_case(case, &[server.url(&case.name)], MemoryStore::new(), &HttpOptions::default()).await;
+        let outcome =
+            sync_case(case, &[server.url(&case.name)], MemoryStore::new(), &HttpOptions::default())
+                .await;
         let verdict = match &outcome {
             Ok((syncer, _)) if *syncer.store() == expected => {
-                let bootstrap_slot = LightClientBootstrap::<S>::from_ssz(case.bootstrap.fork, &case.bootstrap.ssz)
-                    .unwrap()
-                    .header
-                    .beacon
-                    .slot;
+                let bootstrap_slot =
+                    LightClientBootstrap::<S>::from_ssz(case.bootstrap.fork, &case.bootstrap.ssz)
+                        .unwrap()
+                        .header
+                        .beacon
+                        .slot;
                 if syncer.optimistic_header().beacon.slot > bootstrap_slot {
                     Ok(())
                 } else {
@@ -186,7 +156,10 @@ async fn hostile_upstreams_are_reported_and_the_honest_one_wins() {
             events.iter().any(|e| matches!(e, Event::UpstreamFault { url: u, fault, .. } if u == url && *fault == kind))
         };
         assert!(reported(&down, Fault::Unavailable), "{behaviour:?}: dead upstream not reported");
-        assert!(reported(&hostile_url, fault), "{behaviour:?}: hostile upstream not reported as {fault:?}");
+        assert!(
+            reported(&hostile_url, fault),
+            "{behaviour:?}: hostile upstream not reported as {fault:?}"
+        );
         let status = syncer.pool().status();
         let hostile_status = status.iter().find(|s| s.url == hostile_url).unwrap();
         let honest_status = status.iter().find(|s| s.url != hostile_url && s.url != down).unwrap();
@@ -197,7 +170,9 @@ async fn hostile_upstreams_are_reported_and_the_honest_one_wins() {
         let reason = events
             .iter()
             .find_map(|e| match e {
-                Event::UpstreamFault { url, reason, .. } if *url == hostile_url => Some(reason.clone()),
+                Event::UpstreamFault { url, reason, .. } if *url == hostile_url => {
+                    Some(reason.clone())
+                }
                 _ => None,
             })
             .unwrap();
@@ -210,10 +185,10 @@ async fn only_hostile_upstreams_mean_no_progress_and_a_clear_error() {
     let cases = CaseData::all();
     let case = rich_case(&cases);
     let hostile = serve(vec![case.clone()], Behaviour::WrongBranch, 0).await;
-    let err = sync_case(&case, &[hostile.url(&case.name)], MemoryStore::new(), &HttpOptions::default())
-        .await
-        .err()
-        .expect("a tampered bootstrap must not be accepted");
+    let err =
+        sync_case(&case, &[hostile.url(&case.name)], MemoryStore::new(), &HttpOptions::default())
+            .await
+            .expect_err("a tampered bootstrap must not be accepted");
     match err {
         Error::AllUpstreamsFailed { what, errors } => {
             assert_eq!(what, "bootstrap");

@@ -10,8 +10,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::arithmetic_side_effects)]
 
 use std::env;
+use std::io::BufRead as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
+use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::Instant;
 
 /// The wasm-bindgen version every crate pins (forced by libp2p 0.57.1).
@@ -54,8 +55,12 @@ fn path_with_tools() -> String {
 }
 
 fn run(program: &str, args: &[&str], envs: &[(&str, &str)]) -> Result {
+    run_in(&root(), program, args, envs)
+}
+
+fn run_in(dir: &Path, program: &str, args: &[&str], envs: &[(&str, &str)]) -> Result {
     let mut cmd = Command::new(program);
-    cmd.args(args).current_dir(root()).env("PATH", path_with_tools());
+    cmd.args(args).current_dir(dir).env("PATH", path_with_tools());
     for (k, v) in envs {
         cmd.env(k, v);
     }
@@ -152,7 +157,45 @@ fn setup() -> Result {
         }
     }
     done(t);
+
+    let t = step(&format!("setup: Lodestar 1.5.1 dev beacon node in {}", lodestar_dir().display()));
+    setup_lodestar()?;
+    done(t);
     Ok(())
+}
+
+/// Where `tests/lodestar` (Lodestar 1.5.1, pinned by its lock file) is installed.
+fn lodestar_dir() -> PathBuf {
+    cache_dir().join("lodestar")
+}
+
+/// `npm ci` of `tests/lodestar` into the cache, skipped when the installed lock file matches.
+fn setup_lodestar() -> Result {
+    if output("npm", &["--version"]).is_none() {
+        apt_install(&["npm"])?;
+    }
+    let source = root().join("tests/lodestar");
+    let dir = lodestar_dir();
+    let lock = std::fs::read(source.join("package-lock.json")).map_err(|e| e.to_string())?;
+    let stamp = dir.join(".mana-installed-lock");
+    if dir.join("node_modules/.bin/lodestar").exists()
+        && std::fs::read(&stamp).is_ok_and(|installed| installed == lock)
+    {
+        println!("    present");
+        return Ok(());
+    }
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    for file in ["package.json", "package-lock.json"] {
+        std::fs::copy(source.join(file), dir.join(file)).map_err(|e| format!("{file}: {e}"))?;
+    }
+    // Lodestar's native addons are built by node-gyp against the system Node headers.
+    run_in(
+        &dir,
+        "npm",
+        &["ci", "--no-audit", "--no-fund", "--foreground-scripts=false"],
+        &[("npm_config_nodedir", "/usr")],
+    )?;
+    std::fs::write(&stamp, lock).map_err(|e| e.to_string())
 }
 
 fn wasm_env() -> Vec<(&'static str, String)> {
@@ -160,6 +203,56 @@ fn wasm_env() -> Vec<(&'static str, String)> {
         "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
         tools_dir().join("bin/wasm-bindgen-test-runner").display().to_string(),
     )]
+}
+
+/// `beacon-fixture-server` (mana-tests) serving the `data_collection` vectors for the wasm
+/// sync test; killed (by its own handle, so by PID) when stopped or dropped.
+struct FixtureServer {
+    child: Child,
+    url: String,
+}
+
+impl FixtureServer {
+    fn start() -> Result<Self> {
+        run("cargo", &["build", "-p", "mana-tests", "--bin", "beacon-fixture-server"], &[])?;
+        let target_dir = env::var("CARGO_TARGET_DIR")
+            .map(|d| root().join(d))
+            .unwrap_or_else(|_| root().join("target"));
+        let exe = target_dir
+            .join("debug")
+            .join(format!("beacon-fixture-server{}", env::consts::EXE_SUFFIX));
+        println!("    $ {} (background)", exe.display());
+        let child = Command::new(&exe)
+            .current_dir(root())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .map_err(|e| format!("cannot run {}: {e}", exe.display()))?;
+        let mut server = Self { child, url: String::new() };
+        let stdout = server.child.stdout.take().ok_or("fixture server: no stdout")?;
+        let mut line = String::new();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .map_err(|e| format!("fixture server: reading its address: {e}"))?;
+        server.url = line
+            .trim()
+            .strip_prefix("listening on ")
+            .ok_or_else(|| format!("fixture server did not start (printed {:?})", line.trim()))?
+            .to_string();
+        println!("    fixture server at {}", server.url);
+        Ok(server)
+    }
+}
+
+impl Drop for FixtureServer {
+    fn drop(&mut self) {
+        if let Err(e) = self.child.kill() {
+            eprintln!("    fixture server (pid {}): kill: {e}", self.child.id());
+        }
+        if let Err(e) = self.child.wait() {
+            eprintln!("    fixture server (pid {}): wait: {e}", self.child.id());
+        }
+    }
 }
 
 fn test() -> Result {
@@ -175,10 +268,19 @@ fn test() -> Result {
     )?;
     done(t);
 
-    let t = step("tests (unit, official vectors, bad input)");
+    let t = step("tests (unit, official vectors, bad input, local Beacon API servers)");
     run("cargo", &["test", "--workspace", "--all-features", "--exclude", "mana-tests"], &[])?;
     // The vector runners print their `N passed, N failed` lines.
     run("cargo", &["test", "-p", "mana-tests", "--", "--nocapture"], &[])?;
+    done(t);
+
+    let t = step("end to end: mana node against a real Lodestar dev beacon node (~3 min)");
+    let lodestar = lodestar_dir().display().to_string();
+    run(
+        "cargo",
+        &["test", "-p", "mana", "--test", "lodestar", "--", "--nocapture"],
+        &[("MANA_LODESTAR_DIR", &lodestar), ("MANA_REQUIRE_E2E", "1")],
+    )?;
     done(t);
 
     let t = step(&format!("no_std: {} for {BARE_METAL}", NO_STD_CRATES.join(", ")));
@@ -196,16 +298,18 @@ fn test() -> Result {
     run("cargo", &args, &[])?;
     done(t);
 
-    let t = step(&format!("wasm32: build the core and the benchmark module for {WASM}"));
+    let t = step(&format!(
+        "wasm32: build the core, the client, the store and the benchmark module for {WASM}"
+    ));
     let mut args = vec!["build", "--target", WASM, "--release"];
-    for c in NO_STD_CRATES.iter().chain(&["mana-bench"]) {
+    for c in NO_STD_CRATES.iter().chain(&["mana-bench", "mana-client", "mana-store"]) {
         args.extend(["-p", c]);
     }
     run("cargo", &args, &[])?;
     done(t);
 
     let t = step(
-        "wasm32: the core's tests and the light-client vectors under node (wasm-bindgen-test-runner)",
+        "wasm32: the core's tests, the light-client vectors and the sync driver over HTTP under node (wasm-bindgen-test-runner)",
     );
     let env = wasm_env();
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -215,6 +319,32 @@ fn test() -> Result {
         &env,
     )?;
     run("cargo", &["test", "--target", WASM, "-p", "mana-tests", "--test", "wasm_vectors"], &env)?;
+    // wasm cannot start a server: the fixture Beacon API server runs natively and its URL is
+    // compiled into the test. The guard kills it on every path out of this block.
+    let server = FixtureServer::start()?;
+    let mut sync_env = env.clone();
+    sync_env.push(("MANA_FIXTURE_SERVER", &server.url));
+    let fixtures = env::var("MANA_FIXTURES").ok();
+    if let Some(dir) = &fixtures {
+        sync_env.push(("MANA_FIXTURES", dir));
+    }
+    let result = run(
+        "cargo",
+        &[
+            "test",
+            "--target",
+            WASM,
+            "-p",
+            "mana-tests",
+            "--test",
+            "wasm_client_sync",
+            "--",
+            "--nocapture",
+        ],
+        &sync_env,
+    );
+    drop(server);
+    result?;
     done(t);
 
     let t = step("benches compile");
