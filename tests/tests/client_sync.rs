@@ -212,76 +212,59 @@ async fn the_store_persists_and_resumes_without_a_checkpoint() {
         let (syncer, _) = sync_case(&case, &urls, store, &HttpOptions::default()).await.unwrap();
         syncer.store().clone()
     };
+    // Opens a syncer without a checkpoint: it must resume from `store` or refuse.
+    let reopen = |store, now, root, config, sink| {
+        let pool = UpstreamPool::new(&urls, &HttpOptions::default()).unwrap();
+        Syncer::<S, _, _>::open(
+            case.spec.clone(),
+            root,
+            pool,
+            store,
+            FixedClock(now),
+            None,
+            config,
+            sink,
+        )
+    };
+    let gvr = case.genesis_validators_root;
+    let now = case.now_unix_ms();
+
     // Resume: no checkpoint, nothing fetched for the bootstrap.
     let (events, sink) = recorder();
-    let pool = UpstreamPool::new(&urls, &HttpOptions::default()).unwrap();
-    let resumed = Syncer::<S, _, _>::open(
-        case.spec.clone(),
-        case.genesis_validators_root,
-        pool,
-        RedbStore::open(&path).unwrap(),
-        FixedClock(case.now_unix_ms()),
-        None,
-        config(),
-        sink,
-    )
-    .await
-    .unwrap();
+    let resumed = reopen(RedbStore::open(&path).unwrap(), now, gvr, config(), sink).await.unwrap();
     assert_eq!(*resumed.store(), synced);
     assert!(matches!(events.borrow()[0], Event::Resumed { .. }));
     drop(resumed);
 
     // Too old for the weak-subjectivity policy unless forced.
     let strict = SyncConfig { checkpoint_policy: CheckpointPolicy::default(), ..config() };
-    let far_future = case.now_unix_ms() + 30 * 24 * 3600 * 1000;
-    let pool = UpstreamPool::new(&urls, &HttpOptions::default()).unwrap();
-    let err = Syncer::<S, _, _>::open(
-        case.spec.clone(),
-        case.genesis_validators_root,
-        pool,
-        RedbStore::open(&path).unwrap(),
-        FixedClock(far_future),
-        None,
-        strict,
-        Box::new(|_| {}),
-    )
-    .await
-    .err()
-    .unwrap();
+    let far_future = now + 30 * 24 * 3600 * 1000;
+    let err = reopen(RedbStore::open(&path).unwrap(), far_future, gvr, strict, Box::new(|_| {}))
+        .await
+        .expect_err("an old store must be refused");
     assert!(matches!(err, Error::CheckpointTooOld { .. }), "{err}");
 
     // Another network's root is refused.
-    let pool = UpstreamPool::new(&urls, &HttpOptions::default()).unwrap();
-    let err = Syncer::<S, _, _>::open(
-        case.spec.clone(),
-        [9; 32],
-        pool,
-        RedbStore::open(&path).unwrap(),
-        FixedClock(case.now_unix_ms()),
-        None,
-        config(),
-        Box::new(|_| {}),
-    )
-    .await
-    .err()
-    .unwrap();
+    let err = reopen(RedbStore::open(&path).unwrap(), now, [9; 32], config(), Box::new(|_| {}))
+        .await
+        .expect_err("another network's store must be refused");
     assert!(matches!(err, Error::WrongNetwork { .. }), "{err}");
 
     // Nothing persisted and no checkpoint: a clear error.
     let pool = UpstreamPool::new(&urls, &HttpOptions::default()).unwrap();
+    let fresh = MemoryStore::new();
     let err = Syncer::<S, _, _>::open(
         case.spec.clone(),
-        case.genesis_validators_root,
+        gvr,
         pool,
-        MemoryStore::new(),
-        FixedClock(case.now_unix_ms()),
+        fresh,
+        FixedClock(now),
         None,
         config(),
         Box::new(|_| {}),
     )
     .await
-    .err()
-    .unwrap();
+    .expect_err("nothing to resume and no checkpoint");
     assert!(matches!(err, Error::NoCheckpoint), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }

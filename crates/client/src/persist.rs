@@ -66,10 +66,7 @@ impl<const S: usize> PersistedLightClient<S> {
         put_part(&mut out, self.network.as_bytes())?;
         put_part(&mut out, &s.finalized_header.to_ssz(SHAPE)?)?;
         put_part(&mut out, &s.current_sync_committee.to_ssz())?;
-        put_part(
-            &mut out,
-            &s.next_sync_committee.as_ref().map(SszEncode::to_ssz).unwrap_or_default(),
-        )?;
+        put_part(&mut out, &optional_committee(s.next_sync_committee.as_ref()))?;
         let best = match &s.best_valid_update {
             Some(u) => encode_update(u)?,
             None => Vec::new(),
@@ -109,12 +106,7 @@ impl<const S: usize> PersistedLightClient<S> {
         let finalized_header = LightClientHeader::from_ssz(SHAPE, r.part()?)?;
         let current_sync_committee = SyncCommittee::<S>::from_ssz_bytes(r.part()?)
             .map_err(|_| corrupt("current committee"))?;
-        let next = r.part()?;
-        let next_sync_committee = if next.is_empty() {
-            None
-        } else {
-            Some(SyncCommittee::<S>::from_ssz_bytes(next).map_err(|_| corrupt("next committee"))?)
-        };
+        let next_sync_committee = r.optional_committee("next committee")?;
         let best = r.part()?;
         let best_valid_update = if best.is_empty() { None } else { Some(decode_update(best)?) };
         let optimistic_header = LightClientHeader::from_ssz(SHAPE, r.part()?)?;
@@ -146,6 +138,11 @@ impl<const S: usize> PersistedLightClient<S> {
     }
 }
 
+/// An optional committee as a part: its SSZ, or nothing for "absent".
+fn optional_committee<const S: usize>(committee: Option<&SyncCommittee<S>>) -> Vec<u8> {
+    committee.map(SszEncode::to_ssz).unwrap_or_default()
+}
+
 fn put_branch(out: &mut Vec<u8>, branch: &[B256]) -> Result<()> {
     put_part(out, &branch.concat())
 }
@@ -155,7 +152,7 @@ fn put_branch(out: &mut Vec<u8>, branch: &[B256]) -> Result<()> {
 fn encode_update<const S: usize>(u: &LightClientUpdate<S>) -> Result<Vec<u8>> {
     let mut out = Vec::new();
     put_part(&mut out, &u.attested_header.to_ssz(SHAPE)?)?;
-    put_part(&mut out, &u.next_sync_committee.as_ref().map(SszEncode::to_ssz).unwrap_or_default())?;
+    put_part(&mut out, &optional_committee(u.next_sync_committee.as_ref()))?;
     put_branch(&mut out, &u.next_sync_committee_branch)?;
     put_part(&mut out, &u.finalized_header.to_ssz(SHAPE)?)?;
     put_branch(&mut out, &u.finality_branch)?;
@@ -168,12 +165,7 @@ fn decode_update<const S: usize>(bytes: &[u8]) -> Result<LightClientUpdate<S>> {
     let corrupt = |what: &str| Error::StoreCorrupt(what.to_string());
     let mut r = Reader(bytes);
     let attested_header = LightClientHeader::from_ssz(SHAPE, r.part()?)?;
-    let next = r.part()?;
-    let next_sync_committee = if next.is_empty() {
-        None
-    } else {
-        Some(SyncCommittee::<S>::from_ssz_bytes(next).map_err(|_| corrupt("update committee"))?)
-    };
+    let next_sync_committee = r.optional_committee("update committee")?;
     let next_sync_committee_branch = r.branch()?;
     let finalized_header = LightClientHeader::from_ssz(SHAPE, r.part()?)?;
     let finality_branch = r.branch()?;
@@ -234,6 +226,18 @@ impl<'a> Reader<'a> {
             return Err(Error::StoreCorrupt("branch length".into()));
         }
         Ok(nodes.to_vec())
+    }
+    fn optional_committee<const S: usize>(
+        &mut self,
+        what: &str,
+    ) -> Result<Option<SyncCommittee<S>>> {
+        let bytes = self.part()?;
+        if bytes.is_empty() {
+            return Ok(None);
+        }
+        SyncCommittee::<S>::from_ssz_bytes(bytes)
+            .map(Some)
+            .map_err(|_| Error::StoreCorrupt(what.to_string()))
     }
     fn part(&mut self) -> Result<&'a [u8]> {
         let len = u32::from_le_bytes(self.array()?);
