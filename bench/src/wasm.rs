@@ -73,8 +73,9 @@ pub fn hash_to_g2() {
 pub fn decode_signature() {
     BLST.with(|f| {
         if let Some(f) = f.borrow().as_ref() {
-            let _ = BlstVerifier
+            let checked = BlstVerifier
                 .check_signature_encoding(&f.update.sync_aggregate.sync_committee_signature);
+            std::hint::black_box(checked.is_ok());
         }
     });
 }
@@ -83,10 +84,73 @@ pub fn decode_signature() {
 #[wasm_bindgen]
 pub fn committee_root() {
     BLST.with(|f| {
-        if let Some(f) = f.borrow().as_ref() {
-            if let Some(c) = &f.update.next_sync_committee {
-                let _ = mana_consensus::light_client::hash_tree_root(c);
-            }
+        if let Some(c) = f.borrow().as_ref().and_then(|f| f.update.next_sync_committee.as_ref()) {
+            std::hint::black_box(mana_consensus::light_client::hash_tree_root(c));
         }
     });
+}
+
+/// Bootstraps from `trusted_root` and catches up every period served at `url` (a Beacon API
+/// base URL serving a mainnet-preset chain, e.g. the fixture server's generated case) with the
+/// wall clock fixed at `now_unix_ms`. Checks that the finalized header reached has beacon root
+/// `expected_finalized_root` and returns the bytes downloaded.
+#[wasm_bindgen]
+pub async fn sync_catch_up(
+    url: String,
+    trusted_root: String,
+    now_unix_ms: f64,
+    expected_finalized_root: String,
+) -> Result<f64, wasm_bindgen::JsError> {
+    use std::time::Duration;
+
+    use mana_client::checkpoint::CheckpointPolicy;
+    use mana_client::{Clock, HttpOptions, SyncConfig, Syncer, UpstreamPool};
+    use mana_consensus::MAINNET_SYNC_COMMITTEE_SIZE as M;
+    use mana_primitives::ChainSpec;
+    use mana_store::MemoryStore;
+    use wasm_bindgen::JsError;
+
+    struct FixedClock(u64);
+    impl Clock for FixedClock {
+        fn now_unix_ms(&self) -> u64 {
+            self.0
+        }
+    }
+    fn root(text: &str) -> Result<[u8; 32], JsError> {
+        let bytes =
+            hex::decode(text.trim_start_matches("0x")).map_err(|e| JsError::new(&e.to_string()))?;
+        bytes.try_into().map_err(|_| JsError::new("a root is 32 bytes"))
+    }
+
+    let spec = ChainSpec::mainnet();
+    let gvr = spec.genesis_validators_root.ok_or_else(|| JsError::new("mainnet has a GVR"))?;
+    let pool = UpstreamPool::new([url], &HttpOptions::default())
+        .map_err(|e| JsError::new(&e.to_string()))?;
+    let config = SyncConfig {
+        poll_interval: Some(Duration::from_millis(1)),
+        stale_after_slots: u64::MAX,
+        force_update: None,
+        checkpoint_policy: CheckpointPolicy { allow_old: true, ..CheckpointPolicy::default() },
+    };
+    let mut syncer = Syncer::<M, _, _>::open(
+        spec,
+        gvr,
+        pool,
+        MemoryStore::new(),
+        FixedClock(now_unix_ms as u64),
+        Some(root(&trusted_root)?),
+        config,
+        Box::new(|_| {}),
+    )
+    .await
+    .map_err(|e| JsError::new(&e.to_string()))?;
+    syncer.catch_up().await.map_err(|e| JsError::new(&e.to_string()))?;
+    let reached = syncer.finalized_header().beacon_root();
+    if reached != root(&expected_finalized_root)? {
+        return Err(JsError::new(&format!(
+            "finalized 0x{} after catching up, expected {expected_finalized_root}",
+            hex::encode(reached)
+        )));
+    }
+    Ok(syncer.pool().bytes_downloaded() as f64)
 }

@@ -1,10 +1,13 @@
-// Times Mana's light-client verification compiled to wasm32 under node.
+// Times Mana's light-client verification compiled to wasm32 under node and, given a fixture
+// server, the sync driver catching up a generated mainnet chain over HTTP.
 // Usage: node bench/wasm/run.mjs <dir with mana_bench.js from wasm-bindgen --target nodejs>
+//        [<beacon-fixture-server URL started with --synthetic-mainnet N>]
 import { createRequire } from "node:module";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 
 const dir = path.resolve(process.argv[2] ?? "target/wasm-bench");
+const server = process.argv[3];
 const require = createRequire(import.meta.url);
 const wasm = require(path.join(dir, "mana_bench.js"));
 
@@ -34,4 +37,35 @@ const results = {
 };
 wasm.setup(24);
 results.blst_full_update_488 = time("wasm blst/488_signers/full_update", () => wasm.verify_blst(), 50);
+
+if (server) {
+  const cases = await (await fetch(`${server}/cases`)).json();
+  const chain = cases.find((c) => c.name.startsWith("synthetic-mainnet-"));
+  if (!chain) throw new Error(`${server} serves no generated mainnet chain`);
+  const periods = Number(chain.name.split("-")[3]); // synthetic-mainnet-<members>-<periods>-periods
+  const run = () =>
+    wasm.sync_catch_up(`${server}/${chain.name}`, chain.trusted_root, chain.now_unix_ms, chain.expected_finalized_root);
+  await run(); // warm-up (JIT); every run starts from nothing persisted
+  const iterations = 3;
+  const walls = [];
+  const cpus = [];
+  let bytes = 0;
+  for (let i = 0; i < iterations; i++) {
+    const cpu = process.cpuUsage();
+    const start = performance.now();
+    bytes = await run();
+    walls.push(performance.now() - start);
+    const used = process.cpuUsage(cpu);
+    cpus.push((used.user + used.system) / 1000);
+  }
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const name = `wasm sync/catch_up_mainnet_${periods}_periods`;
+  console.log(
+    `${name.padEnd(44)} median ${median(walls).toFixed(0)} ms wall, ${median(cpus).toFixed(0)} ms CPU, ` +
+      `${bytes} bytes (${Math.round(bytes / periods)} per period)   (n=${iterations})`,
+  );
+  results[`sync_catch_up_mainnet_${periods}_periods_ms`] = median(walls);
+  results[`sync_catch_up_mainnet_${periods}_periods_cpu_ms`] = median(cpus);
+  results[`sync_catch_up_mainnet_${periods}_periods_bytes`] = bytes;
+}
 console.log(JSON.stringify(results));

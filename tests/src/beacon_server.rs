@@ -23,7 +23,8 @@ use mana_consensus::bls::BlstVerifier;
 use mana_consensus::light_client::fork_of_digest;
 use mana_consensus::{
     LightClient, LightClientBootstrap, LightClientFinalityUpdate, LightClientOptimisticUpdate,
-    LightClientStore, LightClientUpdate, MINIMAL_SYNC_COMMITTEE_SIZE as S,
+    LightClientStore, LightClientUpdate, MAINNET_SYNC_COMMITTEE_SIZE,
+    MINIMAL_SYNC_COMMITTEE_SIZE as S,
 };
 use mana_primitives::{ChainSpec, Fork};
 use serde::{Deserialize, Serialize};
@@ -46,7 +47,10 @@ pub struct Object {
 pub struct CaseData {
     /// `<fork>-<case>`, the URL prefix.
     pub name: String,
-    /// The network (minimal preset), genesis time from the initial state.
+    /// A built-in network's name when the case is on one (generated chains), else `None`
+    /// and the network is [`CaseData::config_yaml`].
+    pub network: Option<String>,
+    /// The network (minimal preset for the vectors), genesis time from the initial state.
     pub spec: ChainSpec,
     /// The case's `config.yaml`, verbatim (the network without genesis time and root).
     pub config_yaml: String,
@@ -145,6 +149,7 @@ impl CaseData {
         let case = dir.file_name().expect("case dir");
         Self {
             name: format!("{}-{}", fork.to_string_lossy(), case.to_string_lossy()),
+            network: None,
             spec,
             config_yaml: config,
             genesis_validators_root: gvr,
@@ -180,8 +185,8 @@ impl CaseData {
 
 /// What the core alone makes of the served data: bootstrap, every best update in period
 /// order, the finality update, the optimistic update. A synced client must end up here.
-pub fn expected_store(case: &CaseData) -> LightClientStore<S> {
-    let b = LightClientBootstrap::<S>::from_ssz(case.bootstrap.fork, &case.bootstrap.ssz)
+pub fn expected_store<const N: usize>(case: &CaseData) -> LightClientStore<N> {
+    let b = LightClientBootstrap::<N>::from_ssz(case.bootstrap.fork, &case.bootstrap.ssz)
         .expect("bootstrap");
     let mut client = LightClient::bootstrap(
         case.spec.clone(),
@@ -191,19 +196,19 @@ pub fn expected_store(case: &CaseData) -> LightClientStore<S> {
         BlstVerifier,
     )
     .expect("bootstrap verifies");
-    let mut feed: Vec<LightClientUpdate<S>> = case
+    let mut feed: Vec<LightClientUpdate<N>> = case
         .updates
         .values()
         .map(|o| LightClientUpdate::from_ssz(o.fork, &o.ssz).expect("update"))
         .collect();
     if let Some(o) = &case.finality {
         feed.push(
-            LightClientFinalityUpdate::<S>::from_ssz(o.fork, &o.ssz).expect("finality").into(),
+            LightClientFinalityUpdate::<N>::from_ssz(o.fork, &o.ssz).expect("finality").into(),
         );
     }
     if let Some(o) = &case.optimistic {
         feed.push(
-            LightClientOptimisticUpdate::<S>::from_ssz(o.fork, &o.ssz).expect("optimistic").into(),
+            LightClientOptimisticUpdate::<N>::from_ssz(o.fork, &o.ssz).expect("optimistic").into(),
         );
     }
     for update in feed {
@@ -219,7 +224,10 @@ pub fn expected_store(case: &CaseData) -> LightClientStore<S> {
 pub struct CaseSummary {
     /// `<fork>-<case>`, the URL prefix.
     pub name: String,
-    /// The case's `config.yaml` text.
+    /// A built-in network's name, for generated chains ([`CaseData::network`]).
+    #[serde(default)]
+    pub network: Option<String>,
+    /// The case's `config.yaml` text (empty with a `network`).
     pub config_yaml: String,
     /// Genesis time (Unix seconds), from the initial state.
     pub genesis_time: u64,
@@ -240,23 +248,25 @@ pub struct CaseSummary {
 impl CaseSummary {
     /// Summarises `case`, replaying it through the core for the expected outcome.
     pub fn of(case: &CaseData) -> Self {
-        let expected = expected_store(case);
+        let (finalized, optimistic) =
+            if case.spec.preset.sync_committee_size == MAINNET_SYNC_COMMITTEE_SIZE {
+                let store = expected_store::<MAINNET_SYNC_COMMITTEE_SIZE>(case);
+                (store.finalized_header, store.optimistic_header)
+            } else {
+                let store = expected_store::<S>(case);
+                (store.finalized_header, store.optimistic_header)
+            };
         Self {
             name: case.name.clone(),
+            network: case.network.clone(),
             config_yaml: case.config_yaml.clone(),
             genesis_time: case.spec.genesis_time,
             genesis_validators_root: format!("0x{}", hex::encode(case.genesis_validators_root)),
             trusted_root: format!("0x{}", hex::encode(case.trusted_root)),
             now_unix_ms: case.now_unix_ms(),
-            expected_finalized_root: format!(
-                "0x{}",
-                hex::encode(expected.finalized_header.beacon_root())
-            ),
-            expected_optimistic_root: format!(
-                "0x{}",
-                hex::encode(expected.optimistic_header.beacon_root())
-            ),
-            expected_optimistic_slot: expected.optimistic_header.beacon.slot,
+            expected_finalized_root: format!("0x{}", hex::encode(finalized.beacon_root())),
+            expected_optimistic_root: format!("0x{}", hex::encode(optimistic.beacon_root())),
+            expected_optimistic_slot: optimistic.beacon.slot,
         }
     }
 }
@@ -420,15 +430,20 @@ async fn updates(
     let end = range.start_period.saturating_add(range.count.min(128));
     let mut body = Vec::new();
     for (_, o) in data.updates.range(range.start_period..end) {
-        let mut update = LightClientUpdate::<S>::from_ssz(o.fork, &o.ssz).expect("update");
-        tamper_update(&mut update, served.behaviour);
         let digest = if served.behaviour == Behaviour::WrongFork {
             let epoch = data.spec.fork_schedule(other_fork(o.fork)).epoch;
             data.spec.fork_digest(&data.genesis_validators_root, epoch)
         } else {
             o.digest
         };
-        let ssz = update.to_ssz(o.fork).expect("encode");
+        // Honest data goes out as stored (whatever the preset); only tampering decodes it.
+        let ssz = if served.behaviour == Behaviour::Honest {
+            o.ssz.clone()
+        } else {
+            let mut update = LightClientUpdate::<S>::from_ssz(o.fork, &o.ssz).expect("update");
+            tamper_update(&mut update, served.behaviour);
+            update.to_ssz(o.fork).expect("encode")
+        };
         body.extend_from_slice(&(ssz.len() as u64 + 4).to_le_bytes());
         body.extend_from_slice(&digest);
         body.extend_from_slice(&ssz);
@@ -441,6 +456,9 @@ async fn finality(State(served): State<Arc<Served>>, UrlPath(case): UrlPath<Stri
     let Some(o) = served.cases.get(&case).and_then(|d| d.finality.as_ref()) else {
         return not_found("finality update");
     };
+    if served.behaviour == Behaviour::Honest {
+        return ssz_response(o.fork, o.ssz.clone());
+    }
     let mut u: LightClientUpdate<S> =
         LightClientFinalityUpdate::<S>::from_ssz(o.fork, &o.ssz).expect("finality").into();
     tamper_update(&mut u, served.behaviour);
@@ -459,6 +477,9 @@ async fn optimistic(State(served): State<Arc<Served>>, UrlPath(case): UrlPath<St
     let Some(o) = served.cases.get(&case).and_then(|d| d.optimistic.as_ref()) else {
         return not_found("optimistic update");
     };
+    if served.behaviour == Behaviour::Honest {
+        return ssz_response(o.fork, o.ssz.clone());
+    }
     let mut u: LightClientUpdate<S> =
         LightClientOptimisticUpdate::<S>::from_ssz(o.fork, &o.ssz).expect("optimistic").into();
     tamper_update(&mut u, served.behaviour);

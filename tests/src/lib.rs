@@ -10,6 +10,8 @@ pub mod beacon_server;
 pub mod light_client;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod schema;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod synthetic_chain;
 
 /// The fixture root: `$MANA_FIXTURES`, else `<workspace>/../shared/fixtures`.
 pub fn fixtures() -> PathBuf {

@@ -11,8 +11,10 @@ use std::time::Duration;
 use mana_client::checkpoint::CheckpointPolicy;
 use mana_client::{Clock, Error, Event, Fault, HttpOptions, SyncConfig, Syncer, UpstreamPool};
 use mana_consensus::{LightClientBootstrap, MINIMAL_SYNC_COMMITTEE_SIZE as S};
+use mana_primitives::ChainSpec;
 use mana_store::{MemoryStore, RedbStore, Store};
 use mana_tests::beacon_server::{Behaviour, CaseData, dead_url, expected_store, serve};
+use mana_tests::synthetic_chain;
 
 struct FixedClock(u64);
 impl Clock for FixedClock {
@@ -39,15 +41,15 @@ fn recorder() -> (Events, Sink) {
     (events, Box::new(move |e: &Event| sink.borrow_mut().push(e.clone())))
 }
 
-async fn sync_case<St: Store>(
+async fn sync_case<const N: usize, St: Store>(
     case: &CaseData,
     urls: &[String],
     store: St,
     options: &HttpOptions,
-) -> Result<(Syncer<S, St, FixedClock>, Events), Error> {
+) -> Result<(Syncer<N, St, FixedClock>, Events), Error> {
     let pool = UpstreamPool::new(urls, options)?;
     let (events, sink) = recorder();
-    let mut syncer = Syncer::<S, _, _>::open(
+    let mut syncer = Syncer::<N, _, _>::open(
         case.spec.clone(),
         case.genesis_validators_root,
         pool,
@@ -69,7 +71,7 @@ async fn data_collection_vectors_sync_over_http() {
     let server = serve(cases.clone(), Behaviour::Honest, 0).await;
     let (mut passed, mut failed) = (0, 0);
     for case in &cases {
-        let expected = expected_store(case);
+        let expected = expected_store::<S>(case);
         let outcome =
             sync_case(case, &[server.url(&case.name)], MemoryStore::new(), &HttpOptions::default())
                 .await;
@@ -120,6 +122,46 @@ async fn data_collection_vectors_sync_over_http() {
     assert_eq!(failed, 0);
 }
 
+#[tokio::test]
+async fn catching_up_more_than_128_periods_takes_several_pages() {
+    // Mainnet's forks and period length with 32-member committees keep 130 periods cheap.
+    const N: usize = 32;
+    let mut spec = ChainSpec::mainnet();
+    spec.preset.sync_committee_size = N;
+    let case = synthetic_chain::chain::<N>(spec, "mainnet", 130);
+    let expected = expected_store::<N>(&case);
+    let server = serve(vec![case.clone()], Behaviour::Honest, 0).await;
+    let (syncer, events) = sync_case::<N, _>(
+        &case,
+        &[server.url(&case.name)],
+        MemoryStore::new(),
+        &HttpOptions::default(),
+    )
+    .await
+    .unwrap();
+    assert!(*syncer.store() == expected, "store differs from the core's replay");
+    let first = synthetic_chain::FIRST_PERIOD;
+    assert_eq!(
+        case.spec.sync_committee_period_at_slot(syncer.finalized_header().beacon.slot).unwrap(),
+        first + 129
+    );
+    // The server answers at most 128 updates per request, so the driver needs two pages.
+    let pages: Vec<(u64, u64)> = events
+        .borrow()
+        .iter()
+        .filter_map(|e| match e {
+            Event::SyncProgress { period, target_period, .. } => Some((*period, *target_period)),
+            _ => None,
+        })
+        .collect();
+    // Page one: periods first..first+127 from the bootstrap's period; page two: the last two
+    // from the period the first page reached.
+    assert_eq!(pages, [(first, first + 129), (first + 127, first + 129)], "{pages:?}");
+    let stats = syncer.stats();
+    // 130 range updates, then the head's finality and optimistic updates.
+    assert_eq!((stats.updates_verified, stats.updates_rejected), (132, 0), "{stats:?}");
+}
+
 /// The case with the most periods and a fork transition (Capella → Deneb → Electra).
 fn rich_case(cases: &[CaseData]) -> CaseData {
     cases
@@ -133,7 +175,7 @@ fn rich_case(cases: &[CaseData]) -> CaseData {
 async fn hostile_upstreams_are_reported_and_the_honest_one_wins() {
     let cases = CaseData::all();
     let case = rich_case(&cases);
-    let expected = expected_store(&case);
+    let expected = expected_store::<S>(&case);
     let honest = serve(vec![case.clone()], Behaviour::Honest, 0).await;
     let options = HttpOptions { timeout: Duration::from_secs(2), prefer_ssz: true };
     for (behaviour, fault) in [
@@ -185,10 +227,14 @@ async fn only_hostile_upstreams_mean_no_progress_and_a_clear_error() {
     let cases = CaseData::all();
     let case = rich_case(&cases);
     let hostile = serve(vec![case.clone()], Behaviour::WrongBranch, 0).await;
-    let err =
-        sync_case(&case, &[hostile.url(&case.name)], MemoryStore::new(), &HttpOptions::default())
-            .await
-            .expect_err("a tampered bootstrap must not be accepted");
+    let err = sync_case::<S, _>(
+        &case,
+        &[hostile.url(&case.name)],
+        MemoryStore::new(),
+        &HttpOptions::default(),
+    )
+    .await
+    .expect_err("a tampered bootstrap must not be accepted");
     match err {
         Error::AllUpstreamsFailed { what, errors } => {
             assert_eq!(what, "bootstrap");

@@ -1,10 +1,13 @@
 //! `cargo xtask <command>`: the one entry point for setting up a machine, testing and benchmarking.
 //!
-//! - `setup`: idempotent; installs what the tests need (rustup targets, Debian clang, the
-//!   wasm-bindgen CLI pinned to the workspace's wasm-bindgen version).
-//! - `test`: formatting, clippy, every test (official vectors included), bare-metal and wasm32
-//!   builds of the no_std core, the core's tests as wasm under node.
-//! - `bench`: criterion benches and the wasm benchmark under node.
+//! - `setup`: idempotent; installs what the tests need (rustup targets, Debian clang, chromium
+//!   and chromedriver, the wasm-bindgen CLI pinned to the workspace's wasm-bindgen version, the
+//!   Lodestar dev node from npm).
+//! - `test`: formatting, clippy, every test (official vectors included), the Lodestar end-to-end
+//!   test, bare-metal and wasm32 builds of the no_std core, wasm tests under node (core, vectors,
+//!   sync driver over HTTP) and in headless Chromium (IndexedDB store).
+//! - `bench`: criterion benches and the wasm benchmarks under node (verification, and the sync
+//!   driver catching up a generated mainnet chain served by `beacon-fixture-server`).
 //! - `ci`: `setup` then `test` (what `.ci/run` calls).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::arithmetic_side_effects)]
@@ -139,6 +142,14 @@ fn setup() -> Result {
     }
     done(t);
 
+    let t = step("setup: Debian chromium + chromedriver (the IndexedDB store's browser test)");
+    if Path::new("/usr/bin/chromedriver").exists() {
+        println!("    /usr/bin/chromedriver present");
+    } else {
+        apt_install(&["chromium", "chromium-driver"])?;
+    }
+    done(t);
+
     let t = step(&format!(
         "setup: wasm-bindgen-cli {WASM_BINDGEN_VERSION} in {}",
         tools_dir().display()
@@ -213,16 +224,27 @@ struct FixtureServer {
 }
 
 impl FixtureServer {
+    /// The debug build serving the vectors.
     fn start() -> Result<Self> {
-        run("cargo", &["build", "-p", "mana-tests", "--bin", "beacon-fixture-server"], &[])?;
+        Self::start_with(false, &[])
+    }
+
+    /// A `release` or debug build, with extra arguments (e.g. `--synthetic-mainnet 32`).
+    fn start_with(release: bool, args: &[&str]) -> Result<Self> {
+        let mut build = vec!["build", "-p", "mana-tests", "--bin", "beacon-fixture-server"];
+        if release {
+            build.push("--release");
+        }
+        run("cargo", &build, &[])?;
         let target_dir = env::var("CARGO_TARGET_DIR")
             .map(|d| root().join(d))
             .unwrap_or_else(|_| root().join("target"));
         let exe = target_dir
-            .join("debug")
+            .join(if release { "release" } else { "debug" })
             .join(format!("beacon-fixture-server{}", env::consts::EXE_SUFFIX));
-        println!("    $ {} (background)", exe.display());
+        println!("    $ {} {} (background)", exe.display(), args.join(" "));
         let child = Command::new(&exe)
+            .args(args)
             .current_dir(root())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -264,6 +286,17 @@ fn test() -> Result {
     run(
         "cargo",
         &["clippy", "--workspace", "--all-targets", "--all-features", "--", "-D", "warnings"],
+        &[],
+    )?;
+    // The wasm32-only code (IndexedDB store, browser HTTP, wasm exports) is linted too.
+    let wasm_crates = ["-p", "mana-primitives", "-p", "mana-consensus", "-p", "mana-store"];
+    let mut args = vec!["clippy", "--target", WASM, "-p", "mana-client", "--all-targets"];
+    args.extend(wasm_crates);
+    args.extend(["--", "-D", "warnings"]);
+    run("cargo", &args, &[])?;
+    run(
+        "cargo",
+        &["clippy", "--target", WASM, "-p", "mana-bench", "--lib", "--", "-D", "warnings"],
         &[],
     )?;
     done(t);
@@ -347,6 +380,21 @@ fn test() -> Result {
     result?;
     done(t);
 
+    let t = step(
+        "wasm32 in headless Chromium: the IndexedDB store (chromedriver; the store's unit tests under node)",
+    );
+    // The runner reads the browser flags from crates/store/webdriver.json: cargo runs it in the
+    // crate's directory.
+    let mut browser_env = env.clone();
+    browser_env
+        .extend([("CHROMEDRIVER", "/usr/bin/chromedriver"), ("WASM_BINDGEN_TEST_TIMEOUT", "120")]);
+    run(
+        "cargo",
+        &["test", "--target", WASM, "-p", "mana-store", "--lib", "--test", "browser_idb"],
+        &browser_env,
+    )?;
+    done(t);
+
     let t = step("benches compile");
     run("cargo", &["bench", "--workspace", "--no-run"], &[])?;
     done(t);
@@ -354,9 +402,17 @@ fn test() -> Result {
     Ok(())
 }
 
+/// Periods of the generated mainnet chain the sync benchmarks catch up (native and wasm).
+const BENCH_PERIODS: &str = "32";
+
 fn bench() -> Result {
     let t = step("criterion (native)");
-    run("cargo", &["bench", "-p", "mana-bench", "--bench", "light_client"], &[])?;
+    let periods = [("MANA_BENCH_PERIODS", BENCH_PERIODS)];
+    run(
+        "cargo",
+        &["bench", "-p", "mana-bench", "--bench", "light_client", "--bench", "sync"],
+        &periods,
+    )?;
     done(t);
     let t = step("wasm under node");
     run("cargo", &["build", "-p", "mana-bench", "--lib", "--release", "--target", WASM], &[])?;
@@ -365,7 +421,9 @@ fn bench() -> Result {
     let wasm = target_dir.join(WASM).join("release/mana_bench.wasm").display().to_string();
     let out = target_dir.join("wasm-bench").display().to_string();
     run("wasm-bindgen", &["--target", "nodejs", "--out-dir", &out, &wasm], &[])?;
-    run("node", &["bench/wasm/run.mjs", &out], &[])?;
+    let server = FixtureServer::start_with(true, &["--synthetic-mainnet", BENCH_PERIODS])?;
+    run("node", &["bench/wasm/run.mjs", &out, &server.url], &[])?;
+    drop(server);
     done(t);
     Ok(())
 }

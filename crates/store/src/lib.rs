@@ -110,27 +110,15 @@ impl Store for MemoryStore {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
-    use super::*;
+mod contract;
 
-    /// The contract every backend must meet.
-    pub(crate) async fn contract(store: &impl Store) {
-        assert_eq!(store.get("a").await.unwrap(), None);
-        store
-            .write(vec![Op::Put("a".into(), vec![1, 2, 3]), Op::Put("b".into(), vec![4])])
-            .await
-            .unwrap();
-        assert_eq!(store.get("a").await.unwrap(), Some(vec![1, 2, 3]));
-        assert_eq!(store.get("b").await.unwrap(), Some(vec![4]));
-        store.write(vec![Op::Delete("a".into()), Op::Put("b".into(), vec![])]).await.unwrap();
-        assert_eq!(store.get("a").await.unwrap(), None);
-        assert_eq!(store.get("b").await.unwrap(), Some(vec![]));
-        store.write(vec![Op::Delete("missing".into())]).await.unwrap();
-    }
+#[cfg(test)]
+mod tests {
+    use crate::contract::contract;
 
-    #[cfg(not(target_arch = "wasm32"))]
-    #[tokio::test]
+    #[cfg_attr(not(target_arch = "wasm32"), tokio::test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     async fn memory_store_meets_the_contract() {
-        contract(&MemoryStore::new()).await;
+        contract(&crate::MemoryStore::new()).await;
     }
 }

@@ -79,7 +79,7 @@ mod tests {
         let path = temp_path("contract");
         {
             let store = RedbStore::open(&path).unwrap();
-            crate::tests::contract(&store).await;
+            crate::contract::contract(&store).await;
             store.write(vec![Op::Put("kept".into(), b"value".to_vec())]).await.unwrap();
         }
         let reopened = RedbStore::open(&path).unwrap();
