@@ -21,7 +21,7 @@ use std::time::Instant;
 /// The wasm-bindgen version every crate pins (forced by libp2p 0.57.1).
 const WASM_BINDGEN_VERSION: &str = "0.2.108";
 /// Crates that must build without `std`.
-const NO_STD_CRATES: &[&str] = &["mana-primitives", "mana-consensus"];
+const NO_STD_CRATES: &[&str] = &["mana-primitives", "mana-consensus", "mana-execution"];
 /// Bare-metal target proving `no_std`.
 const BARE_METAL: &str = "thumbv7em-none-eabihf";
 /// The browser target.
@@ -170,7 +170,14 @@ fn setup() -> Result {
     done(t);
 
     let t = step(&format!("setup: Lodestar 1.5.1 dev beacon node in {}", lodestar_dir().display()));
-    setup_lodestar()?;
+    setup_npm("lodestar", &lodestar_dir(), "node_modules/.bin/lodestar")?;
+    done(t);
+
+    let t = step(&format!(
+        "setup: Anvil 1.7.1, solc, viem and ethers in {}",
+        execution_node_dir().display()
+    ));
+    setup_npm("execution", &execution_node_dir(), "node_modules/.bin/anvil")?;
     done(t);
     Ok(())
 }
@@ -180,28 +187,32 @@ fn lodestar_dir() -> PathBuf {
     cache_dir().join("lodestar")
 }
 
-/// `npm ci` of `tests/lodestar` into the cache, skipped when the installed lock file matches.
-fn setup_lodestar() -> Result {
+/// Where `tests/execution` (Anvil 1.7.1, solc, viem, ethers; pinned by its lock file) is
+/// installed.
+fn execution_node_dir() -> PathBuf {
+    cache_dir().join("execution-node")
+}
+
+/// `npm ci` of `tests/<name>` into `dir`, skipped when the installed lock file matches and
+/// `probe` (a path under `dir`) exists.
+fn setup_npm(name: &str, dir: &Path, probe: &str) -> Result {
     if output("npm", &["--version"]).is_none() {
         apt_install(&["npm"])?;
     }
-    let source = root().join("tests/lodestar");
-    let dir = lodestar_dir();
+    let source = root().join("tests").join(name);
     let lock = std::fs::read(source.join("package-lock.json")).map_err(|e| e.to_string())?;
     let stamp = dir.join(".mana-installed-lock");
-    if dir.join("node_modules/.bin/lodestar").exists()
-        && std::fs::read(&stamp).is_ok_and(|installed| installed == lock)
-    {
+    if dir.join(probe).exists() && std::fs::read(&stamp).is_ok_and(|installed| installed == lock) {
         println!("    present");
         return Ok(());
     }
-    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
     for file in ["package.json", "package-lock.json"] {
         std::fs::copy(source.join(file), dir.join(file)).map_err(|e| format!("{file}: {e}"))?;
     }
-    // Lodestar's native addons are built by node-gyp against the system Node headers.
+    // Native addons (Lodestar's) are built by node-gyp against the system Node headers.
     run_in(
-        &dir,
+        dir,
         "npm",
         &["ci", "--no-audit", "--no-fund", "--foreground-scripts=false"],
         &[("npm_config_nodedir", "/usr")],
@@ -289,7 +300,16 @@ fn test() -> Result {
         &[],
     )?;
     // The wasm32-only code (IndexedDB store, browser HTTP, wasm exports) is linted too.
-    let wasm_crates = ["-p", "mana-primitives", "-p", "mana-consensus", "-p", "mana-store"];
+    let wasm_crates = [
+        "-p",
+        "mana-primitives",
+        "-p",
+        "mana-consensus",
+        "-p",
+        "mana-store",
+        "-p",
+        "mana-execution",
+    ];
     let mut args = vec!["clippy", "--target", WASM, "-p", "mana-client", "--all-targets"];
     args.extend(wasm_crates);
     args.extend(["--", "-D", "warnings"]);
@@ -305,6 +325,15 @@ fn test() -> Result {
     run("cargo", &["test", "--workspace", "--all-features", "--exclude", "mana-tests"], &[])?;
     // The vector runners print their `N passed, N failed` lines.
     run("cargo", &["test", "-p", "mana-tests", "--", "--nocapture"], &[])?;
+    done(t);
+
+    let t = step("end to end: the verified execution provider against a real Anvil dev node");
+    let node = execution_node_dir().display().to_string();
+    run(
+        "cargo",
+        &["test", "-p", "mana-tests", "--test", "anvil", "--", "--nocapture"],
+        &[("MANA_EXECUTION_NODE_DIR", &node), ("MANA_REQUIRE_E2E", "1")],
+    )?;
     done(t);
 
     let t = step("end to end: mana node against a real Lodestar dev beacon node (~3 min)");
@@ -348,7 +377,18 @@ fn test() -> Result {
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     run(
         "cargo",
-        &["test", "--target", WASM, "-p", "mana-primitives", "-p", "mana-consensus", "--lib"],
+        &[
+            "test",
+            "--target",
+            WASM,
+            "-p",
+            "mana-primitives",
+            "-p",
+            "mana-consensus",
+            "-p",
+            "mana-execution",
+            "--lib",
+        ],
         &env,
     )?;
     run("cargo", &["test", "--target", WASM, "-p", "mana-tests", "--test", "wasm_vectors"], &env)?;

@@ -1,8 +1,6 @@
 //! A Beacon API client for the light-client routes (beacon-APIs v4.0.0,
 //! `apis/beacon/light_client/*.yaml`), SSZ first with JSON accepted.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use mana_consensus::light_client::{LightClientHeader, max_container_bytes};
@@ -11,6 +9,7 @@ use mana_consensus::{
 };
 use mana_primitives::{ChainSpec, Fork};
 
+use crate::http::{Body, HttpEndpoint};
 use crate::json;
 use crate::{B256, Error, Result};
 
@@ -29,7 +28,6 @@ impl Default for HttpOptions {
     }
 }
 
-const SSZ: &str = "application/octet-stream";
 const ACCEPT_SSZ_FIRST: &str = "application/octet-stream;q=1.0,application/json;q=0.9";
 const ACCEPT_JSON: &str = "application/json";
 /// Largest JSON answer outside the light-client routes (genesis, checkpoints).
@@ -37,21 +35,11 @@ const SMALL_LIMIT: usize = 64 * 1024;
 /// The most updates one `updates` request may return (`MAX_REQUEST_LIGHT_CLIENT_UPDATES`).
 pub(crate) const MAX_REQUEST_UPDATES: u64 = 128;
 
-/// A response body with the headers that matter.
-struct Body {
-    url: String,
-    ssz: bool,
-    version: Option<String>,
-    bytes: Vec<u8>,
-}
-
 /// One Beacon API endpoint. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct BeaconApi {
-    base: String,
-    http: reqwest::Client,
+    http: HttpEndpoint,
     options: HttpOptions,
-    downloaded: Arc<AtomicU64>,
 }
 
 /// Limit for a container with committee size `s`, in either encoding (JSON spells each byte
@@ -63,97 +51,21 @@ fn container_limit(s: usize) -> usize {
 impl BeaconApi {
     /// A client for the Beacon API at `base` (for example `http://127.0.0.1:5052`).
     pub fn new(base: &str, options: HttpOptions) -> Result<Self> {
-        let base = base.trim_end_matches('/').to_string();
-        if !(base.starts_with("http://") || base.starts_with("https://")) {
-            return Err(Error::BadResponse {
-                url: base,
-                reason: "upstream URL must start with http:// or https://".into(),
-            });
-        }
-        let builder = reqwest::Client::builder();
-        #[cfg(not(target_arch = "wasm32"))]
-        let builder = builder
-            .timeout(options.timeout)
-            .connect_timeout(options.timeout.min(Duration::from_secs(5)))
-            .user_agent(concat!("mana/", env!("CARGO_PKG_VERSION")));
-        let http = builder
-            .build()
-            .map_err(|e| Error::Http { url: base.clone(), reason: e.to_string() })?;
-        Ok(Self { base, http, options, downloaded: Arc::new(AtomicU64::new(0)) })
+        Ok(Self { http: HttpEndpoint::new(base, options.timeout)?, options })
     }
 
     /// The base URL.
     pub fn url(&self) -> &str {
-        &self.base
+        self.http.url()
     }
 
     /// Response bytes downloaded so far through this client (and its clones).
     pub fn bytes_downloaded(&self) -> u64 {
-        self.downloaded.load(Ordering::Relaxed)
-    }
-
-    fn timeout_ms(&self) -> u64 {
-        u64::try_from(self.options.timeout.as_millis()).unwrap_or(u64::MAX)
-    }
-
-    fn transport_error(&self, url: &str, e: &reqwest::Error) -> Error {
-        if e.is_timeout() {
-            Error::Timeout { url: url.to_string(), timeout_ms: self.timeout_ms() }
-        } else {
-            // The source chain says *why* (connection refused, DNS, ...); the top level only
-            // repeats the URL.
-            let mut parts = Vec::new();
-            let mut source = std::error::Error::source(e);
-            while let Some(s) = source {
-                parts.push(s.to_string());
-                source = s.source();
-            }
-            let reason = if parts.is_empty() { e.to_string() } else { parts.join(": ") };
-            Error::Http { url: url.to_string(), reason }
-        }
+        self.http.bytes_downloaded()
     }
 
     async fn get(&self, path: &str, accept: &str, limit: usize) -> Result<Body> {
-        let url = format!("{}{path}", self.base);
-        let request = self.http.get(&url).header("accept", accept);
-        #[cfg(target_arch = "wasm32")]
-        let request = request.timeout(self.options.timeout);
-        #[cfg_attr(target_arch = "wasm32", allow(unused_mut))]
-        let mut response = request.send().await.map_err(|e| self.transport_error(&url, &e))?;
-        let status = response.status().as_u16();
-        let header = |name: &str| {
-            response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_ascii_lowercase)
-        };
-        let ssz = header("content-type").is_some_and(|t| t.starts_with(SSZ));
-        let version = header("eth-consensus-version");
-        if response.content_length().is_some_and(|n| n > limit as u64) {
-            return Err(Error::Oversized { url, limit });
-        }
-        let mut bytes = Vec::new();
-        #[cfg(not(target_arch = "wasm32"))]
-        while let Some(chunk) =
-            response.chunk().await.map_err(|e| self.transport_error(&url, &e))?
-        {
-            self.downloaded.fetch_add(chunk.len() as u64, Ordering::Relaxed);
-            if bytes.len().saturating_add(chunk.len()) > limit {
-                return Err(Error::Oversized { url, limit });
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        #[cfg(target_arch = "wasm32")]
-        {
-            let all = response.bytes().await.map_err(|e| self.transport_error(&url, &e))?;
-            self.downloaded.fetch_add(all.len() as u64, Ordering::Relaxed);
-            if all.len() > limit {
-                return Err(Error::Oversized { url, limit });
-            }
-            bytes.extend_from_slice(&all);
-        }
-        if !(200..300).contains(&status) {
-            let text = String::from_utf8_lossy(bytes.get(..bytes.len().min(200)).unwrap_or(&[]));
-            return Err(Error::Status { url, status, body: text.trim().to_string() });
-        }
-        Ok(Body { url, ssz, version, bytes })
+        self.http.get(path, accept, limit).await
     }
 
     fn accept(&self) -> &'static str {

@@ -70,8 +70,53 @@ pub enum Error {
         errors: Vec<(String, String)>,
     },
     /// No upstream is configured.
-    #[error("no beacon API upstream configured")]
+    #[error("no upstream configured")]
     NoUpstreams,
+    /// An execution upstream answered with a JSON-RPC error.
+    #[error("{url}: JSON-RPC error {code}: {message}")]
+    Rpc {
+        /// The upstream.
+        url: String,
+        /// JSON-RPC error code.
+        code: i64,
+        /// Its message.
+        message: String,
+    },
+    /// Execution data failed verification against a trusted block.
+    #[error("{url}: {source}")]
+    Execution {
+        /// The upstream that served it.
+        url: String,
+        /// What did not match.
+        source: mana_execution::Error,
+    },
+    /// Execution data is inconsistent with the request or itself (wrong block, wrong index,
+    /// a transaction hash that does not match, ...).
+    #[error("{url}: {reason}")]
+    Inconsistent {
+        /// The upstream that served it.
+        url: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The request's parameters are not valid.
+    #[error("invalid params: {0}")]
+    InvalidParams(String),
+    /// The method is unknown, or cannot be verified and was not opted into unverified
+    /// forwarding.
+    #[error("{method}: {reason}")]
+    Unsupported {
+        /// The method.
+        method: String,
+        /// Why it is refused.
+        reason: String,
+    },
+    /// The requested block is not (yet) covered by the verified chain.
+    #[error("{0}")]
+    BlockUnavailable(String),
+    /// The EVM could not run the call.
+    #[error("execution failed: {0}")]
+    Evm(String),
     /// Reading or writing the store failed.
     #[error(transparent)]
     Store(#[from] mana_store::Error),
@@ -146,7 +191,11 @@ impl Error {
     /// absent). Such upstreams are penalised hard and reported.
     pub fn is_invalid_data(&self) -> bool {
         match self {
-            Self::Oversized { .. } | Self::BadResponse { .. } | Self::WrongFork { .. } => true,
+            Self::Oversized { .. }
+            | Self::BadResponse { .. }
+            | Self::WrongFork { .. }
+            | Self::Execution { .. }
+            | Self::Inconsistent { .. } => true,
             Self::Verify(e) => !is_benign(e),
             _ => false,
         }

@@ -15,6 +15,8 @@ pub mod checkpoint;
 mod clock;
 mod error;
 mod events;
+pub mod execution;
+mod http;
 mod json;
 mod persist;
 mod sync;
@@ -28,6 +30,6 @@ pub use persist::{
     PersistedLightClient, STORE_KEY, STORE_SCHEMA_VERSION, load_persisted, persisted_committee_size,
 };
 pub use sync::{SyncConfig, SyncStats, SyncStatus, Syncer};
-pub use upstream::{UpstreamPool, UpstreamStatus};
+pub use upstream::{Endpoint, UpstreamPool, UpstreamStatus};
 
 pub use mana_consensus::types::common::B256;

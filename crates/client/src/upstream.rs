@@ -1,7 +1,26 @@
-//! Several beacon upstreams with health scores and failover.
+//! Several upstreams (Beacon APIs, execution JSON-RPC endpoints) with health scores and
+//! failover.
 
 use crate::events::Fault;
 use crate::{BeaconApi, Error, HttpOptions, Result};
+
+/// A client an [`UpstreamPool`] can hold.
+pub trait Endpoint: Clone {
+    /// The endpoint's URL.
+    fn url(&self) -> &str;
+    /// Response bytes downloaded from it so far.
+    fn bytes_downloaded(&self) -> u64;
+}
+
+impl Endpoint for BeaconApi {
+    fn url(&self) -> &str {
+        BeaconApi::url(self)
+    }
+
+    fn bytes_downloaded(&self) -> u64 {
+        BeaconApi::bytes_downloaded(self)
+    }
+}
 
 /// Highest (and starting) score.
 const MAX_SCORE: i64 = 100;
@@ -32,8 +51,8 @@ pub struct UpstreamStatus {
 }
 
 #[derive(Debug, Clone)]
-struct Upstream {
-    api: BeaconApi,
+struct Member<A> {
+    api: A,
     score: i64,
     successes: u64,
     failures: u64,
@@ -41,36 +60,44 @@ struct Upstream {
     last_error: Option<String>,
 }
 
-/// Beacon upstreams ordered by health.
+/// Upstreams ordered by health (Beacon APIs unless said otherwise).
 #[derive(Debug, Clone)]
-pub struct UpstreamPool {
-    upstreams: Vec<Upstream>,
+pub struct UpstreamPool<A = BeaconApi> {
+    upstreams: Vec<Member<A>>,
 }
 
-impl UpstreamPool {
-    /// A pool over the given base URLs.
+impl UpstreamPool<BeaconApi> {
+    /// A pool of Beacon APIs at the given base URLs.
     pub fn new<I, U>(urls: I, options: &HttpOptions) -> Result<Self>
     where
         I: IntoIterator<Item = U>,
         U: AsRef<str>,
     {
-        let upstreams = urls
+        let apis = urls
             .into_iter()
             .map(|u| BeaconApi::new(u.as_ref(), options.clone()))
-            .map(|api| {
-                api.map(|api| Upstream {
-                    api,
-                    score: MAX_SCORE,
-                    successes: 0,
-                    failures: 0,
-                    invalid: 0,
-                    last_error: None,
-                })
-            })
             .collect::<Result<Vec<_>>>()?;
-        if upstreams.is_empty() {
+        Self::from_endpoints(apis)
+    }
+}
+
+impl<A: Endpoint> UpstreamPool<A> {
+    /// A pool over `endpoints`, all starting healthy; at least one is required.
+    pub fn from_endpoints(endpoints: Vec<A>) -> Result<Self> {
+        if endpoints.is_empty() {
             return Err(Error::NoUpstreams);
         }
+        let upstreams = endpoints
+            .into_iter()
+            .map(|api| Member {
+                api,
+                score: MAX_SCORE,
+                successes: 0,
+                failures: 0,
+                invalid: 0,
+                last_error: None,
+            })
+            .collect();
         Ok(Self { upstreams })
     }
 
@@ -84,7 +111,7 @@ impl UpstreamPool {
     }
 
     /// The client of upstream `index`.
-    pub(crate) fn api(&self, index: usize) -> Option<BeaconApi> {
+    pub(crate) fn api(&self, index: usize) -> Option<A> {
         self.upstreams.get(index).map(|u| u.api.clone())
     }
 

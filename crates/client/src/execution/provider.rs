@@ -1,0 +1,1297 @@
+//! The verified execution provider: Ethereum JSON-RPC answers checked against execution blocks
+//! the light client vouches for.
+//!
+//! Every answer is built from data verified with `mana-execution` against a trusted block hash:
+//! the block's header must hash to it, state must come with Merkle proofs against its
+//! `stateRoot`, transactions and receipts must rebuild its `transactionsRoot` and
+//! `receiptsRoot`. Older blocks are reached by walking parent hashes down from a trusted head.
+//! Fields an upstream derives (`from`, `gasUsed`, `effectiveGasPrice`, `contractAddress`, log
+//! indices, blooms) are recomputed, never copied. A method that cannot be verified is refused
+//! unless the user opted into unverified forwarding for it.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use alloy_consensus::transaction::Recovered;
+use alloy_consensus::{
+    EMPTY_OMMER_ROOT_HASH, Header, ReceiptEnvelope, Transaction as _, TxEnvelope,
+};
+use alloy_eips::eip1559::BaseFeeParams;
+use alloy_eips::eip2718::{Decodable2718, Encodable2718};
+use alloy_eips::eip4895::Withdrawals;
+use alloy_eips::eip7840::BlobParams;
+use alloy_eips::{BlockId, BlockNumberOrTag};
+use alloy_primitives::{Address, B256, Bytes, Log, U256, keccak256};
+use alloy_rpc_types_eth as rpc;
+use mana_execution::{Account, LogFilter};
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+use super::rpc::ExecutionRpc;
+use super::trusted::{TrustedBlock, TrustedHeaders};
+use crate::upstream::UpstreamPool;
+use crate::{Error, Result};
+
+/// Headers fetched per batch when walking parent hashes.
+const WALK_BATCH: u64 = 256;
+/// Verified block-number → hash entries kept.
+const HASH_CACHE: usize = 65_536;
+/// Verified headers kept.
+const HEADER_CACHE: usize = 1024;
+/// Fallback priority fee when recent verified blocks carry no transactions: 1 gwei.
+const DEFAULT_TIP: u128 = 1_000_000_000;
+/// Blocks the priority-fee oracle looks back.
+const TIP_BLOCKS: u64 = 20;
+
+/// What the provider does where the chain leaves it a choice.
+#[derive(Debug, Clone)]
+pub struct ProviderConfig {
+    /// The chain's id (`eth_chainId`); a raw transaction for another chain is refused.
+    pub chain_id: u64,
+    /// How far below a trusted head a block may be reached by walking parent hashes.
+    pub max_walk_back: u64,
+    /// Largest block range one `eth_getLogs` may scan.
+    pub max_log_blocks: u64,
+    /// Methods the user opted into forwarding unverified (answers are passed through as is).
+    pub forward_unverified: BTreeSet<String>,
+    /// Blob parameters by activation timestamp (ascending): blob base fees, blob gas ratios.
+    pub blob_schedule: Vec<(u64, BlobParams)>,
+}
+
+impl ProviderConfig {
+    /// Defaults for `chain_id`: mainnet's blob schedule for chain 1; other chains use the
+    /// Osaka parameters from genesis (set [`ProviderConfig::blob_schedule`] to change that).
+    pub fn for_chain(chain_id: u64) -> Self {
+        let blob_schedule = if chain_id == 1 {
+            vec![
+                (1_710_338_135, BlobParams::cancun()),
+                (1_746_612_311, BlobParams::prague()),
+                (1_764_798_551, BlobParams::osaka()),
+                (1_765_290_071, BlobParams::bpo1()),
+                (1_767_747_671, BlobParams::bpo2()),
+            ]
+        } else {
+            vec![(0, BlobParams::osaka())]
+        };
+        Self {
+            chain_id,
+            max_walk_back: 8192,
+            max_log_blocks: 10_000,
+            forward_unverified: BTreeSet::new(),
+            blob_schedule,
+        }
+    }
+
+    fn blob_params(&self, timestamp: u64) -> Option<BlobParams> {
+        self.blob_schedule.iter().rev().find(|(t, _)| *t <= timestamp).map(|(_, p)| *p)
+    }
+}
+
+/// A block whose header, transactions (with recovered senders) and withdrawals are verified.
+#[derive(Debug, Clone)]
+pub struct VerifiedBlock {
+    /// The trusted hash.
+    pub hash: B256,
+    /// Its header.
+    pub header: Header,
+    /// Its transactions, in order.
+    pub transactions: Vec<TxEnvelope>,
+    /// The sender of each transaction, recovered from its signature.
+    pub senders: Vec<Address>,
+    /// Its withdrawals (Shanghai and later).
+    pub withdrawals: Option<Withdrawals>,
+    /// RLP size of the whole block.
+    pub size: u64,
+}
+
+#[derive(Debug, Default)]
+struct Cache {
+    /// The `latest` head the non-final entries were derived from.
+    anchor: Option<B256>,
+    hashes: BTreeMap<u64, B256>,
+    headers: BTreeMap<B256, Header>,
+}
+
+#[derive(Debug, Clone)]
+enum Filter {
+    Blocks { next: u64 },
+    Logs { filter: Box<rpc::Filter>, next: u64 },
+}
+
+#[derive(Debug, Default)]
+struct Filters {
+    next_id: u64,
+    installed: BTreeMap<u64, Filter>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn param<T: DeserializeOwned>(params: &Value, index: usize, name: &str) -> Result<T> {
+    let value = params.get(index).cloned().unwrap_or(Value::Null);
+    serde_json::from_value(value).map_err(|e| Error::InvalidParams(format!("{name}: {e}")))
+}
+
+fn opt_param<T: DeserializeOwned>(params: &Value, index: usize, name: &str) -> Result<Option<T>> {
+    match params.get(index) {
+        None | Some(Value::Null) => Ok(None),
+        Some(_) => param(params, index, name).map(Some),
+    }
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<Value> {
+    serde_json::to_value(value).map_err(|e| Error::InvalidParams(e.to_string()))
+}
+
+fn quantity(n: impl core::fmt::LowerHex) -> Value {
+    Value::String(format!("{n:#x}"))
+}
+
+fn parse<T: DeserializeOwned>(rpc: &ExecutionRpc, what: &str, value: Value) -> Result<T> {
+    serde_json::from_value(value).map_err(|e| Error::BadResponse {
+        url: rpc.url().to_string(),
+        reason: format!("{what}: {e}"),
+    })
+}
+
+fn verify_err(rpc: &ExecutionRpc) -> impl Fn(mana_execution::Error) -> Error + '_ {
+    move |source| Error::Execution { url: rpc.url().to_string(), source }
+}
+
+fn inconsistent(rpc: &ExecutionRpc, reason: impl Into<String>) -> Error {
+    Error::Inconsistent { url: rpc.url().to_string(), reason: reason.into() }
+}
+
+/// Whether an error means "try another upstream".
+fn is_upstream_fault(e: &Error) -> bool {
+    e.is_invalid_data()
+        || matches!(e, Error::Http { .. } | Error::Timeout { .. } | Error::Status { .. })
+}
+
+/// The filter's log criteria as `mana-execution` sees them.
+fn log_filter(filter: &rpc::Filter) -> LogFilter {
+    let mut out = LogFilter {
+        addresses: filter.address.iter().copied().collect(),
+        topics: Default::default(),
+    };
+    for (slot, topic) in out.topics.iter_mut().zip(filter.topics.iter()) {
+        *slot = topic.iter().copied().collect();
+    }
+    out
+}
+
+/// The verified execution provider.
+#[derive(Debug)]
+pub struct VerifiedProvider<T> {
+    trusted: T,
+    pool: Mutex<UpstreamPool<ExecutionRpc>>,
+    config: ProviderConfig,
+    cache: Mutex<Cache>,
+    filters: Mutex<Filters>,
+}
+
+impl<T: TrustedHeaders> VerifiedProvider<T> {
+    /// A provider answering from `upstreams`, anchored to `trusted`.
+    pub fn new(trusted: T, upstreams: Vec<ExecutionRpc>, config: ProviderConfig) -> Result<Self> {
+        Ok(Self {
+            trusted,
+            pool: Mutex::new(UpstreamPool::from_endpoints(upstreams)?),
+            config,
+            cache: Mutex::new(Cache::default()),
+            filters: Mutex::new(Filters::default()),
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ProviderConfig {
+        &self.config
+    }
+
+    /// Health of the execution upstreams.
+    pub fn upstreams(&self) -> Vec<crate::UpstreamStatus> {
+        lock(&self.pool).status()
+    }
+
+    /// HTTP round trips made to all upstreams so far.
+    pub fn round_trips(&self) -> u64 {
+        let pool = lock(&self.pool);
+        pool.order().iter().filter_map(|i| pool.api(*i)).map(|r| r.round_trips()).sum()
+    }
+
+    /// Runs `f` against the healthiest upstream, then the next ones while upstreams fail or
+    /// serve data that does not verify (each is penalised). Deterministic errors (a JSON-RPC
+    /// error, bad parameters) are returned at once.
+    async fn with_upstream<R, F, Fut>(&self, what: &str, f: F) -> Result<R>
+    where
+        F: Fn(ExecutionRpc) -> Fut,
+        Fut: Future<Output = Result<R>>,
+    {
+        let order = lock(&self.pool).order();
+        let mut errors = Vec::new();
+        for index in order {
+            let Some(rpc) = lock(&self.pool).api(index) else { continue };
+            match f(rpc.clone()).await {
+                Ok(r) => {
+                    lock(&self.pool).succeeded(index);
+                    return Ok(r);
+                }
+                Err(e) if is_upstream_fault(&e) => {
+                    lock(&self.pool).penalise(index, &e);
+                    errors.push(e);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        if errors.len() == 1
+            && let Some(e) = errors.pop()
+        {
+            return Err(e);
+        }
+        Err(Error::AllUpstreamsFailed {
+            what: what.to_string(),
+            errors: errors
+                .iter()
+                .map(|e| match e {
+                    Error::Execution { url, .. }
+                    | Error::Inconsistent { url, .. }
+                    | Error::BadResponse { url, .. }
+                    | Error::Http { url, .. }
+                    | Error::Timeout { url, .. }
+                    | Error::Status { url, .. }
+                    | Error::Oversized { url, .. } => (url.clone(), e.to_string()),
+                    other => (String::new(), other.to_string()),
+                })
+                .collect(),
+        })
+    }
+
+    // ---- trusted blocks -------------------------------------------------------------------
+
+    fn heads(&self) -> Result<(TrustedBlock, TrustedBlock)> {
+        let heads = self.trusted.heads();
+        let latest = heads
+            .latest
+            .ok_or_else(|| Error::BlockUnavailable("no verified execution head yet".into()))?;
+        let finalized = heads.finalized.unwrap_or(latest);
+        let mut cache = lock(&self.cache);
+        if cache.anchor != Some(latest.hash) {
+            // The head moved (or reorganised): keep only what the finalized block vouches for.
+            cache.hashes.retain(|n, _| *n <= finalized.number);
+            cache.anchor = Some(latest.hash);
+        }
+        cache.hashes.insert(finalized.number, finalized.hash);
+        cache.hashes.insert(latest.number, latest.hash);
+        Ok((latest, finalized))
+    }
+
+    fn remember(&self, number: u64, hash: B256, header: Option<&Header>) {
+        let mut cache = lock(&self.cache);
+        cache.hashes.insert(number, hash);
+        while cache.hashes.len() > HASH_CACHE {
+            cache.hashes.pop_first();
+        }
+        if let Some(h) = header {
+            cache.headers.insert(hash, h.clone());
+            while cache.headers.len() > HEADER_CACHE {
+                cache.headers.pop_first();
+            }
+        }
+    }
+
+    /// The trusted block a block id names.
+    pub async fn resolve(&self, id: BlockId) -> Result<TrustedBlock> {
+        let (latest, finalized) = self.heads()?;
+        let number = match id {
+            BlockId::Hash(h) => return self.resolve_hash(h.block_hash).await,
+            BlockId::Number(tag) => match tag {
+                BlockNumberOrTag::Latest | BlockNumberOrTag::Pending => return Ok(latest),
+                BlockNumberOrTag::Safe | BlockNumberOrTag::Finalized => return Ok(finalized),
+                BlockNumberOrTag::Earliest => 0,
+                BlockNumberOrTag::Number(n) => n,
+            },
+        };
+        if number > latest.number {
+            return Err(Error::BlockUnavailable(format!(
+                "block {number} is newer than the verified head {}",
+                latest.number
+            )));
+        }
+        let hash = self.hash_of(number).await?;
+        Ok(TrustedBlock { number, hash })
+    }
+
+    async fn resolve_hash(&self, hash: B256) -> Result<TrustedBlock> {
+        let known = lock(&self.cache).hashes.iter().find(|(_, h)| **h == hash).map(|(n, _)| *n);
+        if let Some(number) = known {
+            return Ok(TrustedBlock { number, hash });
+        }
+        // Ask for its number, then check the verified chain has this hash at that number.
+        let header = self
+            .with_upstream("eth_getBlockByHash", |rpc| async move {
+                let value = rpc.call("eth_getBlockByHash", json!([hash, false])).await?;
+                if value.is_null() {
+                    return Ok(None);
+                }
+                let block: rpc::Block = parse(&rpc, "block", value)?;
+                mana_execution::verify_header(&block.header.inner, &hash)
+                    .map_err(verify_err(&rpc))?;
+                Ok(Some(block.header.inner))
+            })
+            .await?;
+        let Some(header) = header else {
+            return Err(Error::BlockUnavailable(format!("block {hash} is not known")));
+        };
+        let (latest, _) = self.heads()?;
+        if header.number > latest.number || self.hash_of(header.number).await? != hash {
+            return Err(Error::BlockUnavailable(format!(
+                "block {hash} is not on the verified chain"
+            )));
+        }
+        self.remember(header.number, hash, Some(&header));
+        Ok(TrustedBlock { number: header.number, hash })
+    }
+
+    /// The verified hash of block `number` (at most the latest head): from the cache, else by
+    /// walking parent hashes down from the nearest trusted block above it.
+    async fn hash_of(&self, number: u64) -> Result<B256> {
+        let anchor = {
+            let cache = lock(&self.cache);
+            if let Some(h) = cache.hashes.get(&number) {
+                return Ok(*h);
+            }
+            cache.hashes.range(number..).next().map(|(n, h)| (*n, *h))
+        };
+        let Some((anchor_number, anchor_hash)) = anchor else {
+            return Err(Error::BlockUnavailable(format!("block {number} is not verified")));
+        };
+        if anchor_number.saturating_sub(number) > self.config.max_walk_back {
+            return Err(Error::BlockUnavailable(format!(
+                "block {number} is {} blocks below the nearest verified block {anchor_number}; \
+                 the limit is {}",
+                anchor_number.saturating_sub(number),
+                self.config.max_walk_back
+            )));
+        }
+        let headers = self.walk(number, anchor_number, anchor_hash).await?;
+        headers
+            .first()
+            .map(|(h, _)| *h)
+            .ok_or_else(|| Error::BlockUnavailable(format!("block {number} is not verified")))
+    }
+
+    /// Verified headers `from..=to` (ascending) where block `to` has the trusted hash
+    /// `to_hash`: fetched by number in batches, each checked against its child's parent hash.
+    async fn walk(&self, from: u64, to: u64, to_hash: B256) -> Result<Vec<(B256, Header)>> {
+        let mut out: Vec<(B256, Header)> = Vec::new();
+        let mut expected = to_hash;
+        let mut top = to;
+        loop {
+            let low = top.saturating_sub(WALK_BATCH.saturating_sub(1)).max(from);
+            let mut chunk = self
+                .with_upstream("eth_getBlockByNumber (parent walk)", |rpc| async move {
+                    let calls: Vec<(&str, Value)> = (low..=top)
+                        .rev()
+                        .map(|n| ("eth_getBlockByNumber", json!([quantity(n), false])))
+                        .collect();
+                    let answers = rpc.batch(&calls).await?;
+                    let mut expected = expected;
+                    let mut headers = Vec::with_capacity(answers.len());
+                    for (answer, n) in answers.into_iter().zip((low..=top).rev()) {
+                        let block: rpc::Block = parse(&rpc, "block", answer?)?;
+                        let header = block.header.inner;
+                        mana_execution::verify_header(&header, &expected)
+                            .map_err(verify_err(&rpc))?;
+                        if header.number != n {
+                            return Err(inconsistent(
+                                &rpc,
+                                format!("asked for block {n}, got block {}", header.number),
+                            ));
+                        }
+                        expected = header.parent_hash;
+                        headers.push((header.hash_slow(), header));
+                    }
+                    Ok(headers)
+                })
+                .await?;
+            for (hash, header) in &chunk {
+                self.remember(header.number, *hash, None);
+            }
+            if let Some((_, last)) = chunk.last() {
+                expected = last.parent_hash;
+            }
+            out.append(&mut chunk);
+            if low <= from {
+                break;
+            }
+            top = low.saturating_sub(1);
+        }
+        out.reverse();
+        Ok(out)
+    }
+
+    /// The verified header of a trusted block.
+    pub async fn header(&self, block: TrustedBlock) -> Result<Header> {
+        if let Some(h) = lock(&self.cache).headers.get(&block.hash) {
+            return Ok(h.clone());
+        }
+        let header = self
+            .with_upstream("eth_getBlockByHash", |rpc| async move {
+                let value = rpc.call("eth_getBlockByHash", json!([block.hash, false])).await?;
+                Self::header_from(&rpc, value, &block)
+            })
+            .await?;
+        self.remember(block.number, block.hash, Some(&header));
+        Ok(header)
+    }
+
+    fn header_from(rpc: &ExecutionRpc, value: Value, block: &TrustedBlock) -> Result<Header> {
+        if value.is_null() {
+            return Err(inconsistent(rpc, format!("does not have verified block {}", block.hash)));
+        }
+        let parsed: rpc::Block = parse(rpc, "block", value)?;
+        mana_execution::verify_header(&parsed.header.inner, &block.hash)
+            .map_err(verify_err(rpc))?;
+        Ok(parsed.header.inner)
+    }
+
+    /// The header, with `extra` calls sent in the same batch (the header is skipped when
+    /// cached). Returns the verified header and the answers to `extra`.
+    async fn header_with(
+        &self,
+        block: TrustedBlock,
+        rpc: &ExecutionRpc,
+        extra: Vec<(&str, Value)>,
+    ) -> Result<(Header, Vec<Result<Value>>)> {
+        let cached = lock(&self.cache).headers.get(&block.hash).cloned();
+        if let Some(header) = cached {
+            let answers = rpc.batch(&extra).await?;
+            return Ok((header, answers));
+        }
+        let mut calls = vec![("eth_getBlockByHash", json!([block.hash, false]))];
+        calls.extend(extra);
+        let mut answers = rpc.batch(&calls).await?.into_iter();
+        let first = answers.next().ok_or_else(|| inconsistent(rpc, "empty batch answer"))??;
+        let header = Self::header_from(rpc, first, &block)?;
+        self.remember(block.number, block.hash, Some(&header));
+        Ok((header, answers.collect()))
+    }
+
+    /// The verified block: header, transactions with senders, withdrawals.
+    pub async fn block(&self, block: TrustedBlock) -> Result<VerifiedBlock> {
+        self.with_upstream("eth_getBlockByHash", |rpc| async move {
+            let value = rpc.call("eth_getBlockByHash", json!([block.hash, true])).await?;
+            Self::verified_block(&rpc, value, &block)
+        })
+        .await
+    }
+
+    fn verified_block(
+        rpc: &ExecutionRpc,
+        value: Value,
+        block: &TrustedBlock,
+    ) -> Result<VerifiedBlock> {
+        if value.is_null() {
+            return Err(inconsistent(rpc, format!("does not have verified block {}", block.hash)));
+        }
+        let parsed: rpc::Block = parse(rpc, "block", value)?;
+        let header = parsed.header.inner;
+        mana_execution::verify_header(&header, &block.hash).map_err(verify_err(rpc))?;
+        let served: Vec<rpc::Transaction> = match parsed.transactions {
+            rpc::BlockTransactions::Full(txs) => txs,
+            rpc::BlockTransactions::Hashes(h) if h.is_empty() => Vec::new(),
+            _ => return Err(inconsistent(rpc, "block without full transactions")),
+        };
+        // Served transactions carry a served `hash` that nothing checks: re-decode each from
+        // its encoding so every hash used from here on is computed.
+        let transactions = served
+            .into_iter()
+            .map(|t| {
+                let encoded = t.inner.into_inner().encoded_2718();
+                TxEnvelope::decode_2718(&mut encoded.as_slice())
+                    .map_err(|e| inconsistent(rpc, format!("transaction: {e}")))
+            })
+            .collect::<Result<Vec<TxEnvelope>>>()?;
+        let senders =
+            mana_execution::verify_transactions(&header, &transactions).map_err(verify_err(rpc))?;
+        if header.ommers_hash != EMPTY_OMMER_ROOT_HASH || !parsed.uncles.is_empty() {
+            return Err(Error::Unsupported {
+                method: "eth_getBlockByHash".into(),
+                reason: "blocks with uncles (before the merge) cannot be verified yet".into(),
+            });
+        }
+        let withdrawals = match header.withdrawals_root {
+            Some(root) => {
+                let w = parsed.withdrawals.unwrap_or_default();
+                let computed = alloy_consensus::proofs::calculate_withdrawals_root(&w);
+                if computed != root {
+                    return Err(Error::Execution {
+                        url: rpc.url().to_string(),
+                        source: mana_execution::Error::WithdrawalsRootMismatch {
+                            expected: root,
+                            computed,
+                        },
+                    });
+                }
+                Some(w)
+            }
+            None => None,
+        };
+        let body = alloy_consensus::Block {
+            header: header.clone(),
+            body: alloy_consensus::BlockBody {
+                transactions: transactions.clone(),
+                ommers: Vec::new(),
+                withdrawals: withdrawals.clone(),
+            },
+        };
+        let size = alloy_rlp::Encodable::length(&body) as u64;
+        Ok(VerifiedBlock { hash: block.hash, header, transactions, senders, withdrawals, size })
+    }
+
+    /// The verified block and its receipts (rebuilt from verified data), fetched in one batch.
+    async fn block_and_receipts(
+        &self,
+        block: TrustedBlock,
+    ) -> Result<(VerifiedBlock, Vec<ReceiptEnvelope>)> {
+        self.with_upstream("eth_getBlockReceipts", |rpc| async move {
+            let calls = [
+                ("eth_getBlockByHash", json!([block.hash, true])),
+                ("eth_getBlockReceipts", json!([block.hash])),
+            ];
+            let mut answers = rpc.batch(&calls).await?.into_iter();
+            let (Some(b), Some(r)) = (answers.next(), answers.next()) else {
+                return Err(inconsistent(&rpc, "short batch answer"));
+            };
+            let verified = Self::verified_block(&rpc, b?, &block)?;
+            let receipts = Self::verified_receipts(&rpc, r?, &verified)?;
+            Ok((verified, receipts))
+        })
+        .await
+    }
+
+    fn verified_receipts(
+        rpc: &ExecutionRpc,
+        value: Value,
+        block: &VerifiedBlock,
+    ) -> Result<Vec<ReceiptEnvelope>> {
+        let served: Vec<rpc::TransactionReceipt> = parse(rpc, "receipts", value)?;
+        if served.len() != block.transactions.len() {
+            return Err(inconsistent(
+                rpc,
+                format!("{} receipts for {} transactions", served.len(), block.transactions.len()),
+            ));
+        }
+        let envelopes: Vec<ReceiptEnvelope> =
+            served.into_iter().map(|r| r.inner.into_primitives_receipt()).collect();
+        mana_execution::verify_receipts(&block.header, &envelopes).map_err(verify_err(rpc))
+    }
+
+    // ---- answers built from verified data -------------------------------------------------
+
+    fn rpc_transaction(block: &VerifiedBlock, index: usize) -> Option<rpc::Transaction> {
+        let tx = block.transactions.get(index)?.clone();
+        let sender = *block.senders.get(index)?;
+        let price = tx.effective_gas_price(block.header.base_fee_per_gas);
+        Some(rpc::Transaction {
+            inner: Recovered::new_unchecked(tx, sender),
+            block_hash: Some(block.hash),
+            block_number: Some(block.header.number),
+            transaction_index: Some(index as u64),
+            effective_gas_price: Some(price),
+            block_timestamp: Some(block.header.timestamp),
+        })
+    }
+
+    fn rpc_block(block: &VerifiedBlock, full: bool) -> rpc::Block {
+        let transactions = if full {
+            rpc::BlockTransactions::Full(
+                (0..block.transactions.len())
+                    .filter_map(|i| Self::rpc_transaction(block, i))
+                    .collect(),
+            )
+        } else {
+            rpc::BlockTransactions::Hashes(
+                block.transactions.iter().map(|t| *t.tx_hash()).collect(),
+            )
+        };
+        rpc::Block {
+            header: rpc::Header {
+                hash: block.hash,
+                inner: block.header.clone(),
+                total_difficulty: None,
+                size: Some(U256::from(block.size)),
+            },
+            uncles: Vec::new(),
+            transactions,
+            withdrawals: block.withdrawals.clone(),
+        }
+    }
+
+    /// Receipts as JSON, with the block timestamp (execution-apis `blockTimestamp`).
+    fn receipts_json(
+        &self,
+        block: &VerifiedBlock,
+        receipts: &[ReceiptEnvelope],
+    ) -> Result<Vec<Value>> {
+        self.rpc_receipts(block, receipts)
+            .iter()
+            .map(|r| {
+                let mut value = to_json(r)?;
+                if let Some(object) = value.as_object_mut() {
+                    object.insert("blockTimestamp".into(), quantity(block.header.timestamp));
+                }
+                Ok(value)
+            })
+            .collect()
+    }
+
+    fn rpc_receipts(
+        &self,
+        block: &VerifiedBlock,
+        receipts: &[ReceiptEnvelope],
+    ) -> Vec<rpc::TransactionReceipt> {
+        let header = &block.header;
+        let blob_price = header
+            .excess_blob_gas
+            .and_then(|_| self.config.blob_params(header.timestamp))
+            .and_then(|p| header.blob_fee(p));
+        let mut log_index = 0u64;
+        let mut previous_gas = 0u64;
+        let mut out = Vec::with_capacity(receipts.len());
+        for (i, receipt) in receipts.iter().enumerate() {
+            let (Some(tx), Some(sender)) = (block.transactions.get(i), block.senders.get(i)) else {
+                break;
+            };
+            let cumulative = receipt.cumulative_gas_used();
+            let gas_used = cumulative.saturating_sub(previous_gas);
+            previous_gas = cumulative;
+            let tx_hash = *tx.tx_hash();
+            let with_meta = receipt.clone().map_logs(|inner: Log| {
+                let log = rpc::Log {
+                    inner,
+                    block_hash: Some(block.hash),
+                    block_number: Some(header.number),
+                    block_timestamp: Some(header.timestamp),
+                    transaction_hash: Some(tx_hash),
+                    transaction_index: Some(i as u64),
+                    log_index: Some(log_index),
+                    removed: false,
+                };
+                log_index = log_index.saturating_add(1);
+                log
+            });
+            let contract_address = tx.to().is_none().then(|| sender.create(tx.nonce()));
+            out.push(rpc::TransactionReceipt {
+                inner: with_meta,
+                transaction_hash: tx_hash,
+                transaction_index: Some(i as u64),
+                block_hash: Some(block.hash),
+                block_number: Some(header.number),
+                gas_used,
+                effective_gas_price: tx.effective_gas_price(header.base_fee_per_gas),
+                blob_gas_used: tx.blob_gas_used(),
+                blob_gas_price: blob_price,
+                from: *sender,
+                to: tx.to(),
+                contract_address,
+            });
+        }
+        out
+    }
+
+    /// A verified account (and storage slots) at `block`, with the proof response.
+    async fn proof(
+        &self,
+        block: TrustedBlock,
+        address: Address,
+        slots: Vec<B256>,
+        with_code: bool,
+    ) -> Result<(rpc::EIP1186AccountProofResponse, Option<Bytes>)> {
+        self.with_upstream("eth_getProof", |rpc| {
+            let slots = slots.clone();
+            async move {
+                let at = json!({"blockHash": block.hash});
+                let mut extra = vec![("eth_getProof", json!([address, slots, at]))];
+                if with_code {
+                    extra.push(("eth_getCode", json!([address, at])));
+                }
+                let (header, answers) = self.header_with(block, &rpc, extra).await?;
+                let mut answers = answers.into_iter();
+                let proof = answers.next().ok_or_else(|| inconsistent(&rpc, "no proof"))??;
+                let proof: rpc::EIP1186AccountProofResponse = parse(&rpc, "proof", proof)?;
+                Self::check_proof(&rpc, &header, address, &slots, &proof)?;
+                let code = match answers.next() {
+                    Some(code) => {
+                        let code: Bytes = parse(&rpc, "code", code?)?;
+                        mana_execution::proof::verify_code(&address, &proof.code_hash, &code)
+                            .map_err(verify_err(&rpc))?;
+                        Some(code)
+                    }
+                    None => None,
+                };
+                Ok((proof, code))
+            }
+        })
+        .await
+    }
+
+    fn check_proof(
+        rpc: &ExecutionRpc,
+        header: &Header,
+        address: Address,
+        slots: &[B256],
+        proof: &rpc::EIP1186AccountProofResponse,
+    ) -> Result<()> {
+        if proof.address != address {
+            return Err(inconsistent(
+                rpc,
+                format!("proof for {} instead of {address}", proof.address),
+            ));
+        }
+        let account = Account {
+            nonce: proof.nonce,
+            balance: proof.balance,
+            storage_root: proof.storage_hash,
+            code_hash: proof.code_hash,
+        };
+        mana_execution::verify_account(
+            &header.state_root,
+            &address,
+            &account,
+            &proof.account_proof,
+        )
+        .map_err(verify_err(rpc))?;
+        if proof.storage_proof.len() != slots.len() {
+            return Err(inconsistent(rpc, "storage proofs do not match the requested slots"));
+        }
+        for (slot, sp) in slots.iter().zip(&proof.storage_proof) {
+            if sp.key.as_b256() != *slot {
+                return Err(inconsistent(
+                    rpc,
+                    format!("storage proof for another slot than {slot}"),
+                ));
+            }
+            mana_execution::verify_storage(
+                &address,
+                &proof.storage_hash,
+                slot,
+                &sp.value,
+                &sp.proof,
+            )
+            .map_err(verify_err(rpc))?;
+        }
+        Ok(())
+    }
+
+    /// Logs matching `filter` between two trusted blocks (inclusive), complete: every block
+    /// whose verified bloom may match has all its receipts verified.
+    async fn logs_between(
+        &self,
+        filter: &rpc::Filter,
+        from: u64,
+        to: TrustedBlock,
+    ) -> Result<Vec<rpc::Log>> {
+        if from > to.number {
+            return Ok(Vec::new());
+        }
+        let span = to.number.saturating_sub(from).saturating_add(1);
+        if span > self.config.max_log_blocks {
+            return Err(Error::InvalidParams(format!(
+                "block range of {span} blocks exceeds the limit of {}",
+                self.config.max_log_blocks
+            )));
+        }
+        let criteria = log_filter(filter);
+        let headers = self.walk(from, to.number, to.hash).await?;
+        let mut logs = Vec::new();
+        for (hash, header) in headers {
+            if !mana_execution::bloom_may_match(&header.logs_bloom, &criteria) {
+                continue;
+            }
+            let block = TrustedBlock { number: header.number, hash };
+            let (verified, receipts) = self.block_and_receipts(block).await?;
+            for receipt in self.rpc_receipts(&verified, &receipts) {
+                logs.extend(
+                    receipt.inner.logs().iter().filter(|l| criteria.matches(&l.inner)).cloned(),
+                );
+            }
+        }
+        Ok(logs)
+    }
+
+    async fn get_logs(&self, filter: &rpc::Filter) -> Result<Vec<rpc::Log>> {
+        match filter.block_option {
+            rpc::FilterBlockOption::AtBlockHash(hash) => {
+                let block = self.resolve(BlockId::from(hash)).await?;
+                self.logs_between(filter, block.number, block).await
+            }
+            rpc::FilterBlockOption::Range { from_block, to_block } => {
+                let to = self.resolve(BlockId::Number(to_block.unwrap_or_default())).await?;
+                let from = match from_block {
+                    Some(BlockNumberOrTag::Number(n)) => n,
+                    Some(BlockNumberOrTag::Earliest) => 0,
+                    Some(tag) => self.resolve(BlockId::Number(tag)).await?.number,
+                    None => to.number,
+                };
+                if from > to.number {
+                    return Err(Error::InvalidParams(format!(
+                        "fromBlock {from} is after toBlock {}",
+                        to.number
+                    )));
+                }
+                self.logs_between(filter, from, to).await
+            }
+        }
+    }
+
+    async fn fee_history(
+        &self,
+        count: u64,
+        newest: BlockNumberOrTag,
+        percentiles: Option<Vec<f64>>,
+    ) -> Result<rpc::FeeHistory> {
+        let newest = self.resolve(BlockId::Number(newest)).await?;
+        let count = count.clamp(1, 1024).min(newest.number.saturating_add(1));
+        let oldest = newest.number.saturating_add(1).saturating_sub(count);
+        let headers = self.walk(oldest, newest.number, newest.hash).await?;
+        let mut history = rpc::FeeHistory {
+            oldest_block: oldest,
+            reward: percentiles.as_ref().map(|_| Vec::new()),
+            ..Default::default()
+        };
+        for (hash, header) in &headers {
+            history.base_fee_per_gas.push(u128::from(header.base_fee_per_gas.unwrap_or(0)));
+            history.gas_used_ratio.push(if header.gas_limit == 0 {
+                0.0
+            } else {
+                header.gas_used as f64 / header.gas_limit as f64
+            });
+            let params = self.config.blob_params(header.timestamp);
+            history
+                .base_fee_per_blob_gas
+                .push(params.and_then(|p| header.blob_fee(p)).unwrap_or(0));
+            history.blob_gas_used_ratio.push(match (params, header.blob_gas_used) {
+                (Some(p), Some(used)) if p.max_blob_gas_per_block() > 0 => {
+                    used as f64 / p.max_blob_gas_per_block() as f64
+                }
+                _ => 0.0,
+            });
+            if let Some(p) = percentiles.as_deref().filter(|p| !p.is_empty()) {
+                let block = TrustedBlock { number: header.number, hash: *hash };
+                let (verified, receipts) = self.block_and_receipts(block).await?;
+                history.reward.get_or_insert_with(Vec::new).push(rewards(&verified, &receipts, p));
+            }
+        }
+        // The fee after the newest block: the next block's own when it is verified already,
+        // else computed by the EIP-1559 rule.
+        let (latest, _) = self.heads()?;
+        let next = if newest.number < latest.number {
+            let number = newest.number.saturating_add(1);
+            let hash = self.hash_of(number).await?;
+            Some(self.header(TrustedBlock { number, hash }).await?)
+        } else {
+            None
+        };
+        if let Some(next) = &next {
+            history.base_fee_per_gas.push(u128::from(next.base_fee_per_gas.unwrap_or(0)));
+            let params = self.config.blob_params(next.timestamp);
+            history.base_fee_per_blob_gas.push(params.and_then(|p| next.blob_fee(p)).unwrap_or(0));
+        } else if let Some((_, last)) = headers.last() {
+            history
+                .base_fee_per_gas
+                .push(u128::from(last.next_block_base_fee(BaseFeeParams::ethereum()).unwrap_or(0)));
+            let params = self.config.blob_params(last.timestamp.saturating_add(12));
+            history
+                .base_fee_per_blob_gas
+                .push(params.and_then(|p| last.next_block_blob_fee(p)).unwrap_or(0));
+        }
+        Ok(history)
+    }
+
+    /// The priority fee policy: the median of the 50th-percentile effective tips of the last
+    /// [`TIP_BLOCKS`] verified blocks that carry transactions, else 1 gwei.
+    async fn suggested_tip(&self) -> Result<u128> {
+        let history =
+            self.fee_history(TIP_BLOCKS, BlockNumberOrTag::Latest, Some(vec![50.0])).await?;
+        let mut tips: Vec<u128> = history
+            .reward
+            .unwrap_or_default()
+            .iter()
+            .zip(&history.gas_used_ratio)
+            .filter(|(_, ratio)| **ratio > 0.0)
+            .filter_map(|(r, _)| r.first().copied())
+            .collect();
+        tips.sort_unstable();
+        Ok(tips.get(tips.len() / 2).copied().unwrap_or(DEFAULT_TIP))
+    }
+
+    fn install(&self, filter: Filter) -> Value {
+        let mut filters = lock(&self.filters);
+        filters.next_id = filters.next_id.saturating_add(1);
+        let id = filters.next_id;
+        filters.installed.insert(id, filter);
+        quantity(id)
+    }
+
+    fn filter_id(params: &Value) -> Result<u64> {
+        let id: U256 = param(params, 0, "filter id")?;
+        u64::try_from(id).map_err(|_| Error::InvalidParams("unknown filter".into()))
+    }
+
+    async fn filter_changes(&self, id: u64) -> Result<Value> {
+        let filter = lock(&self.filters).installed.get(&id).cloned();
+        let (latest, _) = self.heads()?;
+        match filter {
+            None => Err(Error::InvalidParams("filter not found".into())),
+            Some(Filter::Blocks { next }) => {
+                let mut hashes = Vec::new();
+                if next <= latest.number {
+                    let from = next.max(latest.number.saturating_sub(self.config.max_log_blocks));
+                    for (hash, _) in self.walk(from, latest.number, latest.hash).await? {
+                        hashes.push(hash);
+                    }
+                }
+                self.set_next(id, latest.number.saturating_add(1));
+                to_json(&hashes)
+            }
+            Some(Filter::Logs { filter, next }) => {
+                let upper = match filter.block_option.get_to_block() {
+                    Some(BlockNumberOrTag::Number(n)) => (*n).min(latest.number),
+                    _ => latest.number,
+                };
+                let to = if upper == latest.number {
+                    latest
+                } else {
+                    TrustedBlock { number: upper, hash: self.hash_of(upper).await? }
+                };
+                let logs = self.logs_between(&filter, next, to).await?;
+                self.set_next(id, to.number.saturating_add(1).max(next));
+                to_json(&logs)
+            }
+        }
+    }
+
+    fn set_next(&self, id: u64, value: u64) {
+        if let Some(f) = lock(&self.filters).installed.get_mut(&id) {
+            match f {
+                Filter::Blocks { next } | Filter::Logs { next, .. } => *next = value,
+            }
+        }
+    }
+
+    async fn forward(&self, method: &str, params: Value) -> Result<Value> {
+        let method = method.to_string();
+        self.with_upstream(&method, |rpc| {
+            let (method, params) = (method.clone(), params.clone());
+            async move { rpc.call(&method, params).await }
+        })
+        .await
+    }
+
+    // ---- the JSON-RPC surface -------------------------------------------------------------
+
+    /// Answers one JSON-RPC request (`params` is the request's `params` array).
+    pub async fn request(&self, method: &str, params: Value) -> Result<Value> {
+        let params = if params.is_null() { json!([]) } else { params };
+        let block_at = |i: usize| -> Result<BlockId> {
+            Ok(opt_param::<BlockId>(&params, i, "block")?.unwrap_or_default())
+        };
+        match method {
+            "web3_clientVersion" => Ok(json!(concat!("Mana/v", env!("CARGO_PKG_VERSION")))),
+            "web3_sha3" => {
+                let data: Bytes = param(&params, 0, "data")?;
+                to_json(&keccak256(&data))
+            }
+            "net_version" => Ok(json!(self.config.chain_id.to_string())),
+            "net_listening" => Ok(json!(true)),
+            "eth_chainId" => Ok(quantity(self.config.chain_id)),
+            "eth_accounts" => Ok(json!([])),
+            "eth_syncing" => Ok(json!(self.trusted.heads().latest.is_none())),
+            "eth_blockNumber" => Ok(quantity(self.heads()?.0.number)),
+            "eth_getBalance" => {
+                let address: Address = param(&params, 0, "address")?;
+                let block = self.resolve(block_at(1)?).await?;
+                Ok(quantity(self.proof(block, address, vec![], false).await?.0.balance))
+            }
+            "eth_getTransactionCount" => {
+                let address: Address = param(&params, 0, "address")?;
+                let block = self.resolve(block_at(1)?).await?;
+                Ok(quantity(self.proof(block, address, vec![], false).await?.0.nonce))
+            }
+            "eth_getCode" => {
+                let address: Address = param(&params, 0, "address")?;
+                let block = self.resolve(block_at(1)?).await?;
+                let (_, code) = self.proof(block, address, vec![], true).await?;
+                to_json(&code.unwrap_or_default())
+            }
+            "eth_getStorageAt" => {
+                let address: Address = param(&params, 0, "address")?;
+                let slot: U256 = param(&params, 1, "slot")?;
+                let block = self.resolve(block_at(2)?).await?;
+                let slot = B256::from(slot);
+                let (proof, _) = self.proof(block, address, vec![slot], false).await?;
+                let value = proof.storage_proof.first().map(|p| p.value).unwrap_or_default();
+                to_json(&B256::from(value))
+            }
+            "eth_getProof" => {
+                let address: Address = param(&params, 0, "address")?;
+                let slots: Vec<U256> = param(&params, 1, "storage keys")?;
+                let block = self.resolve(block_at(2)?).await?;
+                let slots = slots.into_iter().map(B256::from).collect();
+                to_json(&self.proof(block, address, slots, false).await?.0)
+            }
+            "eth_getBlockByNumber" | "eth_getBlockByHash" => {
+                let id: BlockId = param(&params, 0, "block")?;
+                let full: bool = opt_param(&params, 1, "full")?.unwrap_or(false);
+                match self.resolve(id).await {
+                    Ok(block) => to_json(&Self::rpc_block(&self.block(block).await?, full)),
+                    Err(Error::BlockUnavailable(_)) => Ok(Value::Null),
+                    Err(e) => Err(e),
+                }
+            }
+            "eth_getBlockTransactionCountByNumber" | "eth_getBlockTransactionCountByHash" => {
+                let id: BlockId = param(&params, 0, "block")?;
+                match self.resolve(id).await {
+                    Ok(block) => Ok(quantity(self.block(block).await?.transactions.len() as u64)),
+                    Err(Error::BlockUnavailable(_)) => Ok(Value::Null),
+                    Err(e) => Err(e),
+                }
+            }
+            "eth_getUncleCountByBlockNumber" | "eth_getUncleCountByBlockHash" => {
+                let id: BlockId = param(&params, 0, "block")?;
+                match self.resolve(id).await {
+                    Ok(block) => {
+                        let header = self.header(block).await?;
+                        if header.ommers_hash == EMPTY_OMMER_ROOT_HASH {
+                            Ok(quantity(0u64))
+                        } else {
+                            Err(Error::Unsupported {
+                                method: method.into(),
+                                reason: "uncles of pre-merge blocks cannot be verified yet".into(),
+                            })
+                        }
+                    }
+                    Err(Error::BlockUnavailable(_)) => Ok(Value::Null),
+                    Err(e) => Err(e),
+                }
+            }
+            "eth_getTransactionByBlockNumberAndIndex" | "eth_getTransactionByBlockHashAndIndex" => {
+                let id: BlockId = param(&params, 0, "block")?;
+                let index: U256 = param(&params, 1, "index")?;
+                let block = match self.resolve(id).await {
+                    Ok(b) => self.block(b).await?,
+                    Err(Error::BlockUnavailable(_)) => return Ok(Value::Null),
+                    Err(e) => return Err(e),
+                };
+                let index = usize::try_from(index).unwrap_or(usize::MAX);
+                match Self::rpc_transaction(&block, index) {
+                    Some(tx) => to_json(&tx),
+                    None => Ok(Value::Null),
+                }
+            }
+            "eth_getTransactionByHash" => {
+                let hash: B256 = param(&params, 0, "hash")?;
+                let located = self.locate(hash, "eth_getTransactionByHash").await?;
+                let Some((block, _)) = located else { return Ok(Value::Null) };
+                let verified = self.block(block).await?;
+                let index = verified.transactions.iter().position(|t| *t.tx_hash() == hash);
+                match index.and_then(|i| Self::rpc_transaction(&verified, i)) {
+                    Some(tx) => to_json(&tx),
+                    None => Err(Error::Inconsistent {
+                        url: String::new(),
+                        reason: format!("transaction {hash} is not in block {}", block.hash),
+                    }),
+                }
+            }
+            "eth_getTransactionReceipt" => {
+                let hash: B256 = param(&params, 0, "hash")?;
+                let located = self.locate(hash, "eth_getTransactionReceipt").await?;
+                let Some((block, _)) = located else { return Ok(Value::Null) };
+                let (verified, receipts) = self.block_and_receipts(block).await?;
+                let index = verified.transactions.iter().position(|t| *t.tx_hash() == hash);
+                let all = self.receipts_json(&verified, &receipts)?;
+                let receipt = index.and_then(|i| all.into_iter().nth(i));
+                match receipt {
+                    Some(r) => Ok(r),
+                    None => Err(Error::Inconsistent {
+                        url: String::new(),
+                        reason: format!("transaction {hash} is not in block {}", block.hash),
+                    }),
+                }
+            }
+            "eth_getBlockReceipts" => {
+                let id: BlockId = param(&params, 0, "block")?;
+                let block = match self.resolve(id).await {
+                    Ok(b) => b,
+                    Err(Error::BlockUnavailable(_)) => return Ok(Value::Null),
+                    Err(e) => return Err(e),
+                };
+                let (verified, receipts) = self.block_and_receipts(block).await?;
+                Ok(Value::Array(self.receipts_json(&verified, &receipts)?))
+            }
+            "eth_getLogs" => {
+                let filter: rpc::Filter = param(&params, 0, "filter")?;
+                to_json(&self.get_logs(&filter).await?)
+            }
+            "eth_feeHistory" => {
+                let count: U256 = param(&params, 0, "block count")?;
+                let newest: BlockNumberOrTag = param(&params, 1, "newest block")?;
+                let percentiles: Option<Vec<f64>> = opt_param(&params, 2, "reward percentiles")?;
+                let count = u64::try_from(count).unwrap_or(u64::MAX);
+                to_json(&self.fee_history(count, newest, percentiles).await?)
+            }
+            "eth_maxPriorityFeePerGas" => Ok(quantity(self.suggested_tip().await?)),
+            "eth_gasPrice" => {
+                let (latest, _) = self.heads()?;
+                let header = self.header(latest).await?;
+                let base = header.next_block_base_fee(BaseFeeParams::ethereum()).unwrap_or(0);
+                Ok(quantity(u128::from(base).saturating_add(self.suggested_tip().await?)))
+            }
+            "eth_blobBaseFee" => {
+                let (latest, _) = self.heads()?;
+                let header = self.header(latest).await?;
+                let params = self.config.blob_params(header.timestamp.saturating_add(12));
+                match params.and_then(|p| header.next_block_blob_fee(p)) {
+                    Some(fee) => Ok(quantity(fee)),
+                    None => Err(Error::Unsupported {
+                        method: method.into(),
+                        reason: "the verified head has no blob gas fields".into(),
+                    }),
+                }
+            }
+            "eth_sendRawTransaction" => {
+                let raw: Bytes = param(&params, 0, "transaction")?;
+                let tx = TxEnvelope::decode_2718(&mut raw.as_ref())
+                    .map_err(|e| Error::InvalidParams(format!("transaction: {e}")))?;
+                if let Some(chain) = tx.chain_id()
+                    && chain != self.config.chain_id
+                {
+                    return Err(Error::InvalidParams(format!(
+                        "transaction for chain {chain}, this is chain {}",
+                        self.config.chain_id
+                    )));
+                }
+                let hash = keccak256(tx.encoded_2718());
+                let answered = self.forward(method, json!([raw])).await?;
+                let returned: B256 = serde_json::from_value(answered).map_err(|e| {
+                    Error::BadResponse { url: String::new(), reason: format!("hash: {e}") }
+                })?;
+                if returned != hash {
+                    return Err(Error::Inconsistent {
+                        url: String::new(),
+                        reason: format!(
+                            "upstream returned hash {returned}, the transaction is {hash}"
+                        ),
+                    });
+                }
+                to_json(&hash)
+            }
+            "eth_newBlockFilter" => {
+                let (latest, _) = self.heads()?;
+                Ok(self.install(Filter::Blocks { next: latest.number.saturating_add(1) }))
+            }
+            "eth_newFilter" => {
+                let filter: rpc::Filter = param(&params, 0, "filter")?;
+                let (latest, _) = self.heads()?;
+                let next = match filter.block_option.get_from_block() {
+                    Some(BlockNumberOrTag::Number(n)) => *n,
+                    Some(BlockNumberOrTag::Earliest) => 0,
+                    _ => latest.number.saturating_add(1),
+                };
+                Ok(self.install(Filter::Logs { filter: Box::new(filter), next }))
+            }
+            "eth_getFilterChanges" => self.filter_changes(Self::filter_id(&params)?).await,
+            "eth_getFilterLogs" => {
+                let id = Self::filter_id(&params)?;
+                let filter = match lock(&self.filters).installed.get(&id) {
+                    Some(Filter::Logs { filter, .. }) => filter.clone(),
+                    _ => return Err(Error::InvalidParams("filter not found".into())),
+                };
+                to_json(&self.get_logs(&filter).await?)
+            }
+            "eth_uninstallFilter" => {
+                let id = Self::filter_id(&params)?;
+                Ok(json!(lock(&self.filters).installed.remove(&id).is_some()))
+            }
+            other if self.config.forward_unverified.contains(other) => {
+                self.forward(other, params).await
+            }
+            other => Err(Error::Unsupported {
+                method: other.into(),
+                reason: "not verifiable; enable unverified forwarding for it to pass it through"
+                    .into(),
+            }),
+        }
+    }
+
+    /// Where the upstream says transaction `hash` is: its block, which must be on the verified
+    /// chain. `None` when the upstream does not know it or it is pending.
+    async fn locate(&self, hash: B256, method: &str) -> Result<Option<(TrustedBlock, u64)>> {
+        let found = self
+            .with_upstream(method, |rpc| async move {
+                let value = rpc.call("eth_getTransactionByHash", json!([hash])).await?;
+                if value.is_null() {
+                    return Ok(None);
+                }
+                let tx: rpc::Transaction = parse(&rpc, "transaction", value)?;
+                Ok(match (tx.block_hash, tx.block_number, tx.transaction_index) {
+                    (Some(h), Some(n), Some(i)) => Some((h, n, i)),
+                    _ => None,
+                })
+            })
+            .await?;
+        let Some((block_hash, number, index)) = found else { return Ok(None) };
+        let (latest, _) = self.heads()?;
+        if number > latest.number {
+            // Mined after the verified head: not verifiable yet.
+            return Ok(None);
+        }
+        let trusted = self.hash_of(number).await?;
+        if trusted != block_hash {
+            return Err(Error::Inconsistent {
+                url: String::new(),
+                reason: format!(
+                    "transaction {hash} placed in block {block_hash}, the verified block {number} is {trusted}"
+                ),
+            });
+        }
+        Ok(Some((TrustedBlock { number, hash: trusted }, index)))
+    }
+}
+
+/// Effective tips at the given gas-weighted percentiles of a block's transactions (the
+/// `eth_feeHistory` reward rule: sort by tip, walk cumulative gas used).
+fn rewards(block: &VerifiedBlock, receipts: &[ReceiptEnvelope], percentiles: &[f64]) -> Vec<u128> {
+    let base = block.header.base_fee_per_gas;
+    let mut previous = 0u64;
+    let mut txs: Vec<(u128, u64)> = Vec::new();
+    for (tx, receipt) in block.transactions.iter().zip(receipts) {
+        let cumulative = receipt.cumulative_gas_used();
+        let gas = cumulative.saturating_sub(previous);
+        previous = cumulative;
+        txs.push((tx.effective_tip_per_gas(base.unwrap_or(0)).unwrap_or(0), gas));
+    }
+    if txs.is_empty() {
+        return vec![0; percentiles.len()];
+    }
+    txs.sort_unstable_by_key(|(tip, _)| *tip);
+    let gas_used = block.header.gas_used as f64;
+    percentiles
+        .iter()
+        .map(|p| {
+            let threshold = gas_used * p / 100.0;
+            let mut sum = 0u64;
+            let mut chosen = txs.last().map_or(0, |(tip, _)| *tip);
+            for (tip, gas) in &txs {
+                sum = sum.saturating_add(*gas);
+                if sum as f64 >= threshold {
+                    chosen = *tip;
+                    break;
+                }
+            }
+            chosen
+        })
+        .collect()
+}
