@@ -25,6 +25,10 @@ pub(crate) enum Command {
     Node(Box<NodeArgs>),
     /// Print the persisted trusted checkpoint of a data directory.
     Checkpoint(CheckpointArgs),
+    /// Serve the verified JSON-RPC anchored at one execution block you trust (development,
+    /// tests, or verifying against a block hash from another source); `mana node` serves it
+    /// anchored at the light client's heads.
+    Rpc(RpcArgs),
 }
 
 /// Output format of the logs.
@@ -96,6 +100,50 @@ pub(crate) struct NodeArgs {
     /// Stop after catching up instead of following the head (for scripts).
     #[arg(long = "exit-when-synced")]
     pub(crate) exit_when_synced: bool,
+    /// Execution JSON-RPC upstreams the verified provider asks (repeat or comma-separate).
+    #[arg(long = "execution-rpc", env = "MANA_EXECUTION_RPC", value_delimiter = ',')]
+    pub(crate) execution_rpc: Vec<String>,
+    /// Address of the verified JSON-RPC endpoint (HTTP and WebSocket).
+    #[arg(long = "rpc-addr", env = "MANA_RPC_ADDR")]
+    pub(crate) rpc_addr: Option<SocketAddr>,
+    /// Do not serve the verified JSON-RPC endpoint.
+    #[arg(long = "no-rpc", env = "MANA_NO_RPC")]
+    pub(crate) no_rpc: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RpcArgs {
+    /// Execution JSON-RPC upstreams (repeat or comma-separate).
+    #[arg(
+        long = "execution-rpc",
+        env = "MANA_EXECUTION_RPC",
+        value_delimiter = ',',
+        required = true
+    )]
+    pub(crate) execution_rpc: Vec<String>,
+    /// The execution block hash to trust (0x + 64 hex digits); every answer is verified
+    /// against it or its ancestors.
+    #[arg(long = "trust-block")]
+    pub(crate) trust_block: String,
+    /// The chain id (default: the upstreams' `eth_chainId`, which must agree).
+    #[arg(long = "chain-id")]
+    pub(crate) chain_id: Option<u64>,
+    /// Address of the endpoint (HTTP and WebSocket).
+    #[arg(long = "rpc-addr", env = "MANA_RPC_ADDR", default_value = "127.0.0.1:8545")]
+    pub(crate) rpc_addr: SocketAddr,
+    /// Methods to forward unverified (comma-separated); everything else is verified or refused.
+    #[arg(long = "forward-unverified", value_delimiter = ',')]
+    pub(crate) forward_unverified: Vec<String>,
+    /// Per-request timeout in milliseconds.
+    #[arg(long = "request-timeout-ms", default_value_t = 10_000)]
+    pub(crate) request_timeout_ms: u64,
+    /// Log format.
+    #[arg(long = "log-format", value_enum, default_value = "text")]
+    pub(crate) log_format: LogFormat,
+    /// Development only: move the anchor to the first upstream's newest block as it appears
+    /// (unverified: for a local dev node such as Anvil, where there is no beacon chain).
+    #[arg(long = "dev-follow-upstream-head")]
+    pub(crate) dev_follow_upstream_head: bool,
 }
 
 #[derive(Debug, Args)]
@@ -129,6 +177,9 @@ struct FileConfig {
     force_update: Option<ForceUpdate>,
     request_timeout_ms: Option<u64>,
     log_format: Option<LogFormat>,
+    execution_rpc: Option<Vec<String>>,
+    rpc_addr: Option<SocketAddr>,
+    no_rpc: Option<bool>,
 }
 
 /// A network and where its defaults come from.
@@ -180,6 +231,17 @@ fn default_checkpoint_sync(network: &str) -> Vec<String> {
     urls.iter().map(ToString::to_string).collect()
 }
 
+/// Public execution JSON-RPC endpoints that answer `eth_getProof` and batches.
+fn default_execution_rpcs(network: &str) -> Vec<String> {
+    let urls: &[&str] = match network {
+        "mainnet" => &["https://ethereum-rpc.publicnode.com", "https://eth.drpc.org"],
+        "sepolia" => &["https://ethereum-sepolia-rpc.publicnode.com"],
+        "hoodi" => &["https://ethereum-hoodi-rpc.publicnode.com"],
+        _ => &[],
+    };
+    urls.iter().map(ToString::to_string).collect()
+}
+
 /// Everything `mana node` runs with, resolved.
 #[derive(Debug)]
 pub(crate) struct NodeConfig {
@@ -196,6 +258,10 @@ pub(crate) struct NodeConfig {
     pub(crate) request_timeout: Duration,
     pub(crate) log_format: LogFormat,
     pub(crate) exit_when_synced: bool,
+    /// Execution upstreams; empty means no verified JSON-RPC.
+    pub(crate) execution_rpcs: Vec<String>,
+    /// Where the verified JSON-RPC listens (`None`: not served).
+    pub(crate) rpc_addr: Option<SocketAddr>,
 }
 
 pub(crate) fn parse_root(text: &str) -> Result<[u8; 32], Error> {
@@ -299,6 +365,20 @@ impl NodeConfig {
             ),
             log_format: args.log_format.or(file.log_format).unwrap_or(LogFormat::Text),
             exit_when_synced: args.exit_when_synced,
+            execution_rpcs: if args.execution_rpc.is_empty() {
+                file.execution_rpc.unwrap_or_else(|| default_execution_rpcs(&short))
+            } else {
+                args.execution_rpc
+            },
+            rpc_addr: if args.no_rpc || file.no_rpc.unwrap_or(false) {
+                None
+            } else {
+                Some(
+                    args.rpc_addr
+                        .or(file.rpc_addr)
+                        .unwrap_or(SocketAddr::from(([127, 0, 0, 1], 8545))),
+                )
+            },
         })
     }
 }

@@ -3,6 +3,7 @@
 mod config;
 mod metrics;
 mod node;
+mod rpc_server;
 
 use clap::Parser;
 
@@ -38,6 +39,7 @@ fn main() -> std::process::ExitCode {
         match cli.command {
             Command::Node(args) => node::run(*args).await,
             Command::Checkpoint(args) => node::print_checkpoint(args).await,
+            Command::Rpc(args) => node::serve_rpc(args).await,
         }
     });
     match result {

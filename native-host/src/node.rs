@@ -4,10 +4,14 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use mana_client::checkpoint::{self, CheckpointPolicy};
+use mana_client::execution::{
+    ExecutionRpc, ProviderConfig, SharedHeads, TrustedBlock, TrustedHeads,
+};
 use mana_client::{
     BeaconApi, Event, Fault, HttpOptions, PersistedLightClient, STORE_KEY, SyncConfig, Syncer,
     SystemClock, UpstreamPool, load_persisted, persisted_committee_size,
 };
+use mana_consensus::light_client::LightClientHeader;
 use mana_consensus::{ForceUpdatePolicy, MAINNET_SYNC_COMMITTEE_SIZE, MINIMAL_SYNC_COMMITTEE_SIZE};
 use mana_primitives::ChainSpec;
 use mana_store::{RedbStore, Store};
@@ -15,9 +19,11 @@ use tracing::{info, warn};
 
 use crate::Error;
 use crate::config::{
-    CheckpointArgs, ForceUpdate, LogFormat, NodeArgs, NodeConfig, default_datadir,
+    CheckpointArgs, ForceUpdate, LogFormat, NodeArgs, NodeConfig, RpcArgs, default_datadir,
+    parse_root,
 };
 use crate::metrics::{self, Metrics};
+use crate::rpc_server;
 
 const STORE_FILE: &str = "light-client.redb";
 
@@ -198,6 +204,28 @@ async fn run_with<const S: usize>(config: NodeConfig) -> Result<(), Error> {
             .map_err(|e| Error::Io(format!("cannot serve metrics on {addr}: {e}")))?;
         info!(address = %bound, "metrics at http://{bound}/metrics");
     }
+    let heads = SharedHeads::new();
+    match (config.rpc_addr, config.execution_rpcs.is_empty(), spec.deposit_chain_id) {
+        (None, _, _) => {}
+        (Some(_), true, _) => {
+            info!("no execution upstream configured (--execution-rpc): verified JSON-RPC is off")
+        }
+        (Some(_), false, 0) => {
+            warn!("the network config has no DEPOSIT_CHAIN_ID: verified JSON-RPC is off")
+        }
+        (Some(addr), false, chain_id) => {
+            let endpoint = rpc_server::Endpoint::new(
+                &config.execution_rpcs,
+                config.request_timeout,
+                ProviderConfig::for_chain(chain_id),
+                heads.clone(),
+            )?;
+            let bound = rpc_server::serve(addr, endpoint)
+                .await
+                .map_err(|e| Error::Io(format!("cannot serve JSON-RPC on {addr}: {e}")))?;
+            info!(address = %bound, upstreams = config.execution_rpcs.len(), "verified JSON-RPC at http://{bound} (and ws://{bound})");
+        }
+    }
     let pool = UpstreamPool::new(&config.beacon_apis, &options)?;
     let sync_config = SyncConfig {
         poll_interval: None,
@@ -221,6 +249,7 @@ async fn run_with<const S: usize>(config: NodeConfig) -> Result<(), Error> {
     )
     .await?;
     let publish = |syncer: &Syncer<S, RedbStore, SystemClock>| {
+        heads.set(execution_heads(syncer.finalized_header(), syncer.optimistic_header()));
         metrics.set_stats(syncer.stats());
         metrics.set_upstreams(syncer.pool().status());
         if let Ok(status) = syncer.status() {
@@ -270,6 +299,131 @@ async fn run_with<const S: usize>(config: NodeConfig) -> Result<(), Error> {
             }
         }
     }
+}
+
+/// The execution blocks of the verified finalized and optimistic headers (none before
+/// Capella, when light-client headers carry no execution payload header).
+fn execution_heads(finalized: &LightClientHeader, optimistic: &LightClientHeader) -> TrustedHeads {
+    let block = |h: &LightClientHeader| {
+        (h.execution.block_hash != [0; 32]).then(|| TrustedBlock {
+            number: h.execution.block_number,
+            hash: h.execution.block_hash.into(),
+        })
+    };
+    TrustedHeads { latest: block(optimistic), finalized: block(finalized) }
+}
+
+/// `mana rpc`: the verified JSON-RPC anchored at one trusted execution block.
+pub(crate) async fn serve_rpc(args: RpcArgs) -> Result<(), Error> {
+    init_tracing(args.log_format);
+    let hash: alloy_primitives::B256 = parse_root(&args.trust_block)?.into();
+    let timeout = std::time::Duration::from_millis(args.request_timeout_ms);
+    let chain_id = match args.chain_id {
+        Some(id) => id,
+        None => upstream_chain_id(&args.execution_rpc, timeout).await?,
+    };
+    let heads = SharedHeads::new();
+    let mut provider_config = ProviderConfig::for_chain(chain_id);
+    provider_config.forward_unverified = args.forward_unverified.iter().cloned().collect();
+    let endpoint =
+        rpc_server::Endpoint::new(&args.execution_rpc, timeout, provider_config, heads.clone())?;
+    let number = trusted_block_number(&args.execution_rpc, timeout, hash).await?;
+    let trusted = TrustedBlock { number, hash };
+    heads.set(TrustedHeads { latest: Some(trusted), finalized: Some(trusted) });
+    let bound = rpc_server::serve(args.rpc_addr, Arc::clone(&endpoint))
+        .await
+        .map_err(|e| Error::Io(format!("cannot serve JSON-RPC on {}: {e}", args.rpc_addr)))?;
+    info!(address = %bound, block = number, hash = %hash, chain_id, "verified JSON-RPC at http://{bound} (and ws://{bound})");
+    if args.dev_follow_upstream_head {
+        warn!("--dev-follow-upstream-head: the anchor follows the upstream's head unverified");
+        let upstream = args.execution_rpc.first().cloned().unwrap_or_default();
+        tokio::spawn(follow_upstream_head(upstream, timeout, heads.clone(), trusted));
+    }
+    if let Err(e) = tokio::signal::ctrl_c().await {
+        warn!(error = %e, "cannot wait for Ctrl-C; stopping");
+    }
+    info!("interrupted");
+    Ok(())
+}
+
+/// The number of block `hash`, from a header that hashes to it.
+async fn trusted_block_number(
+    urls: &[String],
+    timeout: std::time::Duration,
+    hash: alloy_primitives::B256,
+) -> Result<u64, Error> {
+    let mut reasons = Vec::new();
+    for url in urls {
+        let rpc = ExecutionRpc::new(url, timeout)?;
+        let value = match rpc.call("eth_getBlockByHash", serde_json::json!([hash, false])).await {
+            Ok(v) => v,
+            Err(e) => {
+                reasons.push(e.to_string());
+                continue;
+            }
+        };
+        match serde_json::from_value::<alloy_rpc_types_eth::Block>(value) {
+            Ok(block) => match mana_execution::verify_header(&block.header.inner, &hash) {
+                Ok(_) => return Ok(block.header.inner.number),
+                Err(e) => reasons.push(format!("{url}: {e}")),
+            },
+            Err(e) => reasons.push(format!("{url}: block {hash} not served ({e})")),
+        }
+    }
+    Err(Error::Usage(format!("cannot verify the trusted block {hash}: {}", reasons.join("; "))))
+}
+
+/// Development mode: moves `heads` to the upstream's newest block every half second, as long
+/// as the new head's header hashes to its hash and descends from the current anchor's number.
+async fn follow_upstream_head(
+    url: String,
+    timeout: std::time::Duration,
+    heads: SharedHeads,
+    mut anchor: TrustedBlock,
+) {
+    loop {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        let Ok(rpc) = ExecutionRpc::new(&url, timeout) else { return };
+        let Ok(value) =
+            rpc.call("eth_getBlockByNumber", serde_json::json!(["latest", false])).await
+        else {
+            continue;
+        };
+        let Ok(block) = serde_json::from_value::<alloy_rpc_types_eth::Block>(value) else {
+            continue;
+        };
+        let header = block.header.inner;
+        if header.number <= anchor.number
+            || mana_execution::verify_header(&header, &block.header.hash).is_err()
+        {
+            continue;
+        }
+        anchor = TrustedBlock { number: header.number, hash: block.header.hash };
+        heads.set(TrustedHeads { latest: Some(anchor), finalized: Some(anchor) });
+        info!(block = anchor.number, hash = %anchor.hash, "dev anchor moved to the upstream head");
+    }
+}
+
+/// The upstreams' chain id; they must agree.
+async fn upstream_chain_id(urls: &[String], timeout: std::time::Duration) -> Result<u64, Error> {
+    let mut found = None;
+    for url in urls {
+        let rpc = ExecutionRpc::new(url, timeout)?;
+        let value = rpc.call("eth_chainId", serde_json::json!([])).await?;
+        let id = value
+            .as_str()
+            .and_then(|s| u64::from_str_radix(s.trim_start_matches("0x"), 16).ok())
+            .ok_or_else(|| Error::Usage(format!("{url}: eth_chainId answered {value}")))?;
+        match found {
+            Some(f) if f != id => {
+                return Err(Error::Usage(format!(
+                    "execution upstreams disagree on the chain id ({f} and {id}); pass --chain-id"
+                )));
+            }
+            _ => found = Some(id),
+        }
+    }
+    found.ok_or_else(|| Error::Usage("no execution upstream".into()))
 }
 
 /// `mana checkpoint`.

@@ -7,11 +7,15 @@ use std::path::{Path, PathBuf};
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod beacon_server;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod execution_node;
 pub mod light_client;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod schema;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod synthetic_chain;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod tamper_proxy;
 
 /// The fixture root: `$MANA_FIXTURES`, else `<workspace>/../shared/fixtures`.
 pub fn fixtures() -> PathBuf {

@@ -97,10 +97,21 @@ fn scenario(dir: &Path, url: &str) -> Value {
 }
 
 async fn raw(url: &str, method: &str, params: Value) -> Value {
-    let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
-    let response: Value =
-        reqwest::Client::new().post(url).json(&body).send().await.unwrap().json().await.unwrap();
+    let response = raw_response(url, method, params).await;
     response.get("result").cloned().unwrap_or_else(|| panic!("{method}: {response}"))
+}
+
+/// Anvil's whole JSON-RPC response (`result` or `error`).
+async fn raw_response(url: &str, method: &str, params: Value) -> Value {
+    let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
+    reqwest::Client::new().post(url).json(&body).send().await.unwrap().json().await.unwrap()
+}
+
+/// An access list in a fixed order (Anvil builds it from a hash map).
+fn sort_access_list(answer: &mut Value) {
+    if let Some(list) = answer.get_mut("accessList").and_then(Value::as_array_mut) {
+        list.sort_by_key(|item| item["address"].as_str().unwrap_or_default().to_lowercase());
+    }
 }
 
 /// Compares a verified answer with Anvil's; returns the differences.
@@ -146,13 +157,41 @@ struct Check {
     url: String,
     provider: VerifiedProvider<SharedHeads>,
     compared: usize,
+    /// Answers where both sides failed, compared by JSON-RPC error code and data.
+    errors: usize,
     methods: std::collections::BTreeMap<String, usize>,
     failures: Vec<String>,
 }
 
 impl Check {
     async fn same(&mut self, method: &str, params: Value) {
-        let mut theirs = raw(&self.url, method, params.clone()).await;
+        let response = raw_response(&self.url, method, params.clone()).await;
+        if let Some(error) = response.get("error") {
+            // Anvil refused: the verified provider must fail alike, with the same JSON-RPC
+            // error code and data (a revert's output).
+            let label = format!("{method}({params})");
+            match self.provider.request(method, params).await {
+                Ok(ours) => {
+                    self.failures.push(format!("{label}: answered {ours}, anvil failed: {error}"))
+                }
+                Err(e) => {
+                    let ours = json!({"code": e.json_rpc_code(), "data": e.json_rpc_data()});
+                    let theirs = json!({"code": error["code"], "data": error.get("data")});
+                    let mut d = Vec::new();
+                    diff(&format!("{label} error ({e})"), &ours, &theirs, &mut d);
+                    self.failures.extend(d);
+                }
+            }
+            self.compared += 1;
+            self.errors += 1;
+            *self.methods.entry(method.to_string()).or_default() += 1;
+            return;
+        }
+        let mut theirs =
+            response.get("result").cloned().unwrap_or_else(|| panic!("{method}: {response}"));
+        if method == "eth_createAccessList" {
+            sort_access_list(&mut theirs);
+        }
         if method.starts_with("eth_getBlockBy") && theirs["withdrawals"] == json!([]) {
             // ANVIL_QUIRKS[0]: add the byte of the empty withdrawals list.
             let size = theirs["size"].as_str().unwrap().trim_start_matches("0x");
@@ -170,7 +209,10 @@ impl Check {
         }
         let label = format!("{method}({params})");
         match self.provider.request(method, params).await {
-            Ok(ours) => {
+            Ok(mut ours) => {
+                if method == "eth_createAccessList" {
+                    sort_access_list(&mut ours);
+                }
                 let mut d = Vec::new();
                 diff(&label, &ours, &theirs, &mut d);
                 self.failures.extend(d);
@@ -203,6 +245,7 @@ async fn verified_answers_equal_anvils_for_every_block_transaction_account_and_f
         url: anvil.url.clone(),
         provider,
         compared: 0,
+        errors: 0,
         methods: Default::default(),
         failures: Vec::new(),
     };
@@ -278,7 +321,13 @@ async fn verified_answers_equal_anvils_for_every_block_transaction_account_and_f
     check.same("eth_feeHistory", json!([format!("{head:#x}"), "latest", [10.0, 50.0, 90.0]])).await;
     check.same("eth_feeHistory", json!(["0x5", "0x8", []])).await;
 
+    let round_trips = simulated_calls(&mut check, &made, head).await;
+
     println!("anvil: {} answers compared across {} methods", check.compared, check.methods.len());
+    println!("  of which {} errors, compared by JSON-RPC code and data", check.errors);
+    for (what, n) in &round_trips {
+        println!("  round trips for {what}: {n}");
+    }
     for (method, n) in &check.methods {
         println!("  {method}: {n}");
     }
@@ -305,4 +354,199 @@ async fn verified_answers_equal_anvils_for_every_block_transaction_account_and_f
     let upstream = &check.provider.upstreams()[0];
     assert_eq!(upstream.invalid, 0, "an honest upstream was penalised: {upstream:?}");
     drop(anvil);
+}
+
+/// ABI calldata: the selector of `signature` and the given 32-byte words (hex, no prefix).
+fn calldata(signature: &str, words: &[String]) -> String {
+    let selector = alloy_primitives::keccak256(signature.as_bytes());
+    format!("0x{}{}", hex::encode(&selector[..4]), words.concat())
+}
+
+/// An address or number as one ABI word.
+fn word(value: &Value) -> String {
+    let hex = value.as_str().unwrap().trim_start_matches("0x").to_lowercase();
+    format!("{hex:0>64}")
+}
+
+fn uint(n: u128) -> String {
+    format!("{n:064x}")
+}
+
+/// `eth_call`, `eth_estimateGas` and `eth_createAccessList` answered by local execution over
+/// verified state, compared with Anvil's: ERC-20 reads, a two-pair quote, a revert, calls to
+/// the EIP-7702-delegated account, state and block overrides, `BLOCKHASH`, at the head and at
+/// older blocks. Returns the round trips a few calls took.
+async fn simulated_calls(check: &mut Check, made: &Value, head: u64) -> Vec<(String, u64)> {
+    let accounts = made["accounts"].as_array().unwrap();
+    let (alice, bob, carol) = (&accounts[0], &accounts[1], &accounts[2]);
+    let dave = &made["delegated"];
+    let c = &made["contracts"];
+    let (token, emitter, quoter) = (&c["token"], &c["emitter"], &c["quoter"]);
+    let (tokens, pairs) = (c["tokens"].as_array().unwrap(), c["pairs"].as_array().unwrap());
+    let call = |to: &Value, data: String| json!({"to": to, "input": data});
+    let from =
+        |who: &Value, to: &Value, data: String| json!({"from": who, "to": to, "input": data});
+    let quote = |hops: &[&Value], amount: u128| {
+        let mut words = vec![uint(0x40), uint(amount), uint(hops.len() as u128)];
+        words.extend(hops.iter().map(|p| word(p)));
+        calldata("quote(address[],uint256)", &words)
+    };
+    let reads = [
+        call(token, calldata("balanceOf(address)", &[word(bob)])),
+        call(token, calldata("balanceOf(address)", &[word(dave)])),
+        call(token, calldata("totalSupply()", &[])),
+        call(token, calldata("name()", &[])),
+        call(&tokens[1], calldata("balanceOf(address)", &[word(&pairs[0])])),
+        call(quoter, quote(&[&pairs[0], &pairs[1]], 10u128.pow(21))),
+        call(quoter, quote(&[&pairs[1]], 10u128.pow(18))),
+        call(emitter, calldata("count()", &[])),
+        call(emitter, calldata("fail()", &[])),
+        call(dave, calldata("whoAmI()", &[])),
+        call(dave, calldata("calls()", &[])),
+        from(
+            alice,
+            token,
+            calldata("transfer(address,uint256)", &[word(bob), uint(10u128.pow(18))]),
+        ),
+        // More than carol holds: reverts with Error("balance").
+        from(
+            carol,
+            token,
+            calldata("transfer(address,uint256)", &[word(bob), uint(10u128.pow(30))]),
+        ),
+    ];
+    // The Quoter is deployed in the head block; at the block before, its code comes in as a
+    // state override, so the quote runs over that block's verified pairs and tokens.
+    let quoter_code = raw(&check.url, "eth_getCode", json!([quoter, "latest"])).await;
+    let with_quoter = json!({ quoter.as_str().unwrap(): {"code": quoter_code} });
+    let before_head = json!(format!("{:#x}", head - 1));
+
+    // Round trips of single requests, measured before anything else ran at these blocks (the
+    // head's header is cached by the checks above, the block before's is not).
+    let mut trips = Vec::new();
+    for (what, method, params) in [
+        ("eth_call Quoter.quote at the head", "eth_call", json!([reads[5], "latest"])),
+        (
+            "eth_call Quoter.quote at the block before (first call there, code override)",
+            "eth_call",
+            json!([reads[5], before_head, with_quoter]),
+        ),
+        ("eth_call Token.balanceOf at the head", "eth_call", json!([reads[0], "latest"])),
+        (
+            "eth_call Delegate.calls() on the delegated EOA",
+            "eth_call",
+            json!([reads[10], "latest"]),
+        ),
+        ("eth_estimateGas Token.transfer", "eth_estimateGas", json!([reads[11], "latest"])),
+        ("eth_createAccessList Quoter.quote", "eth_createAccessList", json!([reads[5], "latest"])),
+    ] {
+        let before = check.provider.round_trips();
+        check.provider.request(method, params).await.unwrap();
+        trips.push((what.to_string(), check.provider.round_trips() - before));
+    }
+
+    let older = json!(format!("{:#x}", head / 2));
+    let recent = json!(format!("{:#x}", head - 3));
+    check.same("eth_call", json!([reads[5], before_head, with_quoter])).await;
+    check.same("eth_estimateGas", json!([reads[5], before_head, with_quoter])).await;
+    for block in [json!("latest"), recent.clone(), older.clone()] {
+        for request in &reads {
+            check.same("eth_call", json!([request, block])).await;
+        }
+    }
+
+    // State overrides: bob's token balance (slot keccak(bob ‖ 3)), the emitter's whole storage.
+    let mut key = [0u8; 64];
+    key[12..32].copy_from_slice(&hex::decode(&word(bob)[24..]).unwrap());
+    key[63] = 3;
+    let bob_slot = format!("{}", alloy_primitives::keccak256(key));
+    let balance_override = json!({ token.as_str().unwrap(): {"stateDiff": {bob_slot: format!("0x{}", uint(0x1234))}} });
+    check
+        .same(
+            "eth_call",
+            json!([
+                call(token, calldata("balanceOf(address)", &[word(bob)])),
+                "latest",
+                balance_override
+            ]),
+        )
+        .await;
+    let emitter_override = json!({ emitter.as_str().unwrap(): {"state": {format!("0x{}", uint(0)): format!("0x{}", uint(99))}} });
+    check
+        .same(
+            "eth_call",
+            json!([call(emitter, calldata("count()", &[])), "latest", emitter_override]),
+        )
+        .await;
+    // Code overrides reading the (overridden) block: TIMESTAMP, NUMBER, COINBASE; then
+    // BLOCKHASH(number - 1) at older blocks (verified through parent hashes).
+    let probe = json!("0x00000000000000000000000000000000000c0de1");
+    let code =
+        |op: &str| json!({ probe.as_str().unwrap(): {"code": format!("0x{op}60005260206000f3")} });
+    let block_override = json!({"time": "0x7fffffff", "number": "0x1234", "coinbase": bob});
+    // The last one, CLZ(1), exists from Osaka on: the fork both sides run is the same.
+    for op in ["42", "43", "41", "60011e"] {
+        check
+            .same(
+                "eth_call",
+                json!([call(&probe, "0x".into()), "latest", code(op), block_override]),
+            )
+            .await;
+    }
+    // NUMBER PUSH1 1 SWAP1 SUB BLOCKHASH, returned.
+    let blockhash_code =
+        json!({ probe.as_str().unwrap(): {"code": "0x43600190034060005260206000f3"} });
+    for block in [older.clone(), recent.clone()] {
+        check.same("eth_call", json!([call(&probe, "0x".into()), block, blockhash_code])).await;
+    }
+
+    // Gas estimates (exactly Anvil's: both search for the least gas that succeeds).
+    let writes = [
+        from(
+            alice,
+            token,
+            calldata("transfer(address,uint256)", &[word(bob), uint(10u128.pow(18))]),
+        ),
+        from(alice, emitter, calldata("ping()", &[])),
+        from(
+            bob,
+            emitter,
+            calldata(
+                "burst(bytes32,uint256,bytes)",
+                &[uint(7), uint(3), uint(0x60), uint(3), format!("{:0<64}", "abcdef")],
+            ),
+        ),
+        from(bob, dave, calldata("poke()", &[])),
+        from(alice, quoter, quote(&[&pairs[0], &pairs[1]], 10u128.pow(21))),
+        json!({"from": alice, "to": bob, "value": "0x1"}),
+        // Reverts: no receive function behind the delegation, Error(string), Error("balance").
+        json!({"from": alice, "to": dave, "value": "0x1"}),
+        from(alice, emitter, calldata("fail()", &[])),
+        from(
+            carol,
+            token,
+            calldata("transfer(address,uint256)", &[word(bob), uint(10u128.pow(30))]),
+        ),
+    ];
+    for block in [json!("latest"), recent.clone()] {
+        for request in &writes {
+            check.same("eth_estimateGas", json!([request, block])).await;
+        }
+    }
+    let carol_rich = {
+        let mut key = [0u8; 64];
+        key[12..32].copy_from_slice(&hex::decode(&word(carol)[24..]).unwrap());
+        key[63] = 3;
+        let slot = format!("{}", alloy_primitives::keccak256(key));
+        json!({ token.as_str().unwrap(): {"stateDiff": {slot: format!("0x{}", uint(10u128.pow(31)))}} })
+    };
+    check.same("eth_estimateGas", json!([writes[8], "latest", carol_rich])).await;
+
+    // Access lists (compared in address order).
+    for request in [&writes[0], &writes[2], &writes[3], &writes[4], &reads[5]] {
+        check.same("eth_createAccessList", json!([request, "latest"])).await;
+    }
+    check.same("eth_createAccessList", json!([reads[5], recent])).await;
+
+    trips
 }

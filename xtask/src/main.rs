@@ -331,7 +331,17 @@ fn test() -> Result {
     let node = execution_node_dir().display().to_string();
     run(
         "cargo",
-        &["test", "-p", "mana-tests", "--test", "anvil", "--", "--nocapture"],
+        &[
+            "test",
+            "-p",
+            "mana-tests",
+            "--test",
+            "anvil",
+            "--test",
+            "anvil_tampering",
+            "--",
+            "--nocapture",
+        ],
         &[("MANA_EXECUTION_NODE_DIR", &node), ("MANA_REQUIRE_E2E", "1")],
     )?;
     done(t);
@@ -447,12 +457,10 @@ const BENCH_PERIODS: &str = "32";
 
 fn bench() -> Result {
     let t = step("criterion (native)");
-    let periods = [("MANA_BENCH_PERIODS", BENCH_PERIODS)];
-    run(
-        "cargo",
-        &["bench", "-p", "mana-bench", "--bench", "light_client", "--bench", "sync"],
-        &periods,
-    )?;
+    let node = execution_node_dir().display().to_string();
+    let env = [("MANA_BENCH_PERIODS", BENCH_PERIODS), ("MANA_EXECUTION_NODE_DIR", &node)];
+    let benches = ["--bench", "light_client", "--bench", "sync", "--bench", "rpc"];
+    run("cargo", &[&["bench", "-p", "mana-bench"][..], &benches].concat(), &env)?;
     done(t);
     let t = step("wasm under node");
     run("cargo", &["build", "-p", "mana-bench", "--lib", "--release", "--target", WASM], &[])?;

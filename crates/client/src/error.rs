@@ -1,5 +1,6 @@
 //! The client's error type.
 
+use alloy_primitives::Bytes;
 use mana_primitives::Fork;
 
 /// Everything the client can fail with.
@@ -117,6 +118,12 @@ pub enum Error {
     /// The EVM could not run the call.
     #[error("execution failed: {0}")]
     Evm(String),
+    /// The call reverted (`REVERT`); JSON-RPC error code 3 with the output as `data`.
+    #[error("execution reverted{}", revert_suffix(.output))]
+    Reverted {
+        /// The revert output (an ABI-encoded error, or anything the contract returned).
+        output: Bytes,
+    },
     /// Reading or writing the store failed.
     #[error(transparent)]
     Store(#[from] mana_store::Error),
@@ -186,7 +193,37 @@ fn summary(pairs: &[(String, String)]) -> String {
     pairs.iter().map(|(who, what)| format!("{who}: {what}")).collect::<Vec<_>>().join("; ")
 }
 
+fn revert_suffix(output: &Bytes) -> String {
+    crate::execution::revert_reason(output).map(|r| format!(": {r}")).unwrap_or_default()
+}
+
 impl Error {
+    /// The JSON-RPC error code to answer with: 3 for a reverted call (with
+    /// [`Error::json_rpc_data`]), -32602 for invalid parameters, -32601 for an unsupported
+    /// method, -32001 for a block outside the verified chain, an upstream's own code for its
+    /// JSON-RPC errors, -32015 for an EVM failure, -32050 for data that failed verification,
+    /// else -32603.
+    pub fn json_rpc_code(&self) -> i64 {
+        match self {
+            Self::Reverted { .. } => 3,
+            Self::InvalidParams(_) => -32602,
+            Self::Unsupported { .. } => -32601,
+            Self::BlockUnavailable(_) => -32001,
+            Self::Rpc { code, .. } => *code,
+            Self::Evm(_) => -32015,
+            e if e.is_invalid_data() => -32050,
+            _ => -32603,
+        }
+    }
+
+    /// The JSON-RPC error's `data`: the revert output of a reverted call.
+    pub fn json_rpc_data(&self) -> Option<&Bytes> {
+        match self {
+            Self::Reverted { output } => Some(output),
+            _ => None,
+        }
+    }
+
     /// Whether the error shows that an upstream served bad data (as opposed to being slow or
     /// absent). Such upstreams are penalised hard and reported.
     pub fn is_invalid_data(&self) -> bool {

@@ -2,10 +2,15 @@
 //! execution blocks the light client vouches for, over execution JSON-RPC upstreams with
 //! failover.
 
+mod evm;
 mod provider;
 mod rpc;
 mod trusted;
 
+pub(crate) use evm::revert_reason;
 pub use provider::{ProviderConfig, VerifiedBlock, VerifiedProvider};
+/// The EVM specification (hard fork) local execution runs under; see
+/// [`ProviderConfig::evm_spec`].
+pub use revm::primitives::hardfork::SpecId;
 pub use rpc::ExecutionRpc;
 pub use trusted::{SharedHeads, TrustedBlock, TrustedHeaders, TrustedHeads};
