@@ -9,13 +9,12 @@
 #![cfg(not(target_arch = "wasm32"))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use mana_client::execution::{
     ExecutionRpc, ProviderConfig, SharedHeads, TrustedBlock, TrustedHeads, VerifiedProvider,
 };
+use mana_tests::execution_node::{Anvil, node_dir, raw, raw_response, scenario};
 use serde_json::{Value, json};
 
 /// Fields Anvil returns that a verified answer leaves out, with why.
@@ -31,81 +30,6 @@ const ANVIL_QUIRKS: &[&str] = &[
     "`eth_feeHistory` below the head gives a last `baseFeePerGas` (the block after the newest) \
      that is not that block's base fee; it is compared with Anvil's header of that block",
 ];
-
-/// Anvil, started on a free port and killed by PID when dropped.
-struct Anvil {
-    child: Child,
-    url: String,
-}
-
-impl Anvil {
-    fn start(dir: &Path) -> Self {
-        let port = {
-            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-            l.local_addr().unwrap().port()
-        };
-        // The binary itself, not the npm wrapper script, so that its PID is the node's.
-        let child = Command::new(dir.join("node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil"))
-            .args(["--host", "127.0.0.1", "--port", &port.to_string(), "--silent"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start anvil");
-        let anvil = Self { child, url: format!("http://127.0.0.1:{port}") };
-        let started = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(started.elapsed() < Duration::from_secs(30), "anvil did not start");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        anvil
-    }
-}
-
-impl Drop for Anvil {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn node_dir() -> Option<PathBuf> {
-    match std::env::var("MANA_EXECUTION_NODE_DIR") {
-        Ok(dir) => Some(PathBuf::from(dir)),
-        Err(_) if std::env::var("MANA_REQUIRE_E2E").is_ok_and(|v| v == "1") => {
-            panic!("MANA_EXECUTION_NODE_DIR is not set; run `cargo xtask setup`")
-        }
-        Err(_) => {
-            println!(
-                "skipping: MANA_EXECUTION_NODE_DIR not set (cargo xtask setup installs Anvil)"
-            );
-            None
-        }
-    }
-}
-
-fn scenario(dir: &Path, url: &str) -> Value {
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("execution/scenario.mjs");
-    let out = Command::new("node")
-        .arg(&script)
-        .arg(url)
-        .env("MANA_EXECUTION_NODE_DIR", dir)
-        .stderr(Stdio::inherit())
-        .output()
-        .expect("run node");
-    assert!(out.status.success(), "scenario failed");
-    serde_json::from_slice(&out.stdout).expect("scenario output")
-}
-
-async fn raw(url: &str, method: &str, params: Value) -> Value {
-    let response = raw_response(url, method, params).await;
-    response.get("result").cloned().unwrap_or_else(|| panic!("{method}: {response}"))
-}
-
-/// Anvil's whole JSON-RPC response (`result` or `error`).
-async fn raw_response(url: &str, method: &str, params: Value) -> Value {
-    let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
-    reqwest::Client::new().post(url).json(&body).send().await.unwrap().json().await.unwrap()
-}
 
 /// An access list in a fixed order (Anvil builds it from a hash map).
 fn sort_access_list(answer: &mut Value) {

@@ -327,7 +327,9 @@ fn test() -> Result {
     run("cargo", &["test", "-p", "mana-tests", "--", "--nocapture"], &[])?;
     done(t);
 
-    let t = step("end to end: the verified execution provider against a real Anvil dev node");
+    let t = step(
+        "end to end: the verified provider, a tampering proxy, viem and ethers against a real Anvil node",
+    );
     let node = execution_node_dir().display().to_string();
     run(
         "cargo",
@@ -342,6 +344,11 @@ fn test() -> Result {
             "--",
             "--nocapture",
         ],
+        &[("MANA_EXECUTION_NODE_DIR", &node), ("MANA_REQUIRE_E2E", "1")],
+    )?;
+    run(
+        "cargo",
+        &["test", "-p", "mana", "--test", "clients", "--", "--nocapture"],
         &[("MANA_EXECUTION_NODE_DIR", &node), ("MANA_REQUIRE_E2E", "1")],
     )?;
     done(t);
