@@ -109,6 +109,9 @@ pub(crate) struct NodeArgs {
     /// Do not serve the verified JSON-RPC endpoint.
     #[arg(long = "no-rpc", env = "MANA_NO_RPC")]
     pub(crate) no_rpc: bool,
+    /// Methods to forward unverified (comma-separated); everything else is verified or refused.
+    #[arg(long = "forward-unverified", env = "MANA_FORWARD_UNVERIFIED", value_delimiter = ',')]
+    pub(crate) forward_unverified: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -180,6 +183,7 @@ struct FileConfig {
     execution_rpc: Option<Vec<String>>,
     rpc_addr: Option<SocketAddr>,
     no_rpc: Option<bool>,
+    forward_unverified: Option<Vec<String>>,
 }
 
 /// A network and where its defaults come from.
@@ -262,6 +266,8 @@ pub(crate) struct NodeConfig {
     pub(crate) execution_rpcs: Vec<String>,
     /// Where the verified JSON-RPC listens (`None`: not served).
     pub(crate) rpc_addr: Option<SocketAddr>,
+    /// Methods forwarded unverified.
+    pub(crate) forward_unverified: Vec<String>,
 }
 
 pub(crate) fn parse_root(text: &str) -> Result<[u8; 32], Error> {
@@ -369,6 +375,11 @@ impl NodeConfig {
                 file.execution_rpc.unwrap_or_else(|| default_execution_rpcs(&short))
             } else {
                 args.execution_rpc
+            },
+            forward_unverified: if args.forward_unverified.is_empty() {
+                file.forward_unverified.unwrap_or_default()
+            } else {
+                args.forward_unverified
             },
             rpc_addr: if args.no_rpc || file.no_rpc.unwrap_or(false) {
                 None

@@ -214,10 +214,13 @@ async fn run_with<const S: usize>(config: NodeConfig) -> Result<(), Error> {
             warn!("the network config has no DEPOSIT_CHAIN_ID: verified JSON-RPC is off")
         }
         (Some(addr), false, chain_id) => {
+            let mut provider_config = ProviderConfig::for_chain(chain_id);
+            provider_config.forward_unverified =
+                config.forward_unverified.iter().cloned().collect();
             let endpoint = rpc_server::Endpoint::new(
                 &config.execution_rpcs,
                 config.request_timeout,
-                ProviderConfig::for_chain(chain_id),
+                provider_config,
                 heads.clone(),
             )?;
             let bound = rpc_server::serve(addr, endpoint)

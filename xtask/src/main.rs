@@ -177,7 +177,11 @@ fn setup() -> Result {
         "setup: Anvil 1.7.1, solc, viem and ethers in {}",
         execution_node_dir().display()
     ));
-    setup_npm("execution", &execution_node_dir(), "node_modules/.bin/anvil")?;
+    setup_npm(
+        "execution",
+        &execution_node_dir(),
+        "node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil",
+    )?;
     done(t);
     Ok(())
 }

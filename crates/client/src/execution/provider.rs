@@ -1533,7 +1533,7 @@ impl<T: TrustedHeaders> VerifiedProvider<T> {
             }
             other => Err(Error::Unsupported {
                 method: other.into(),
-                reason: "not verifiable; enable unverified forwarding for it to pass it through"
+                reason: "Mana cannot verify this method; pass it through unverified only if you accept that (--forward-unverified)"
                     .into(),
             }),
         }
