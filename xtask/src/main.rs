@@ -21,7 +21,8 @@ use std::time::Instant;
 /// The wasm-bindgen version every crate pins (forced by libp2p 0.57.1).
 const WASM_BINDGEN_VERSION: &str = "0.2.108";
 /// Crates that must build without `std`.
-const NO_STD_CRATES: &[&str] = &["mana-primitives", "mana-consensus", "mana-execution"];
+const NO_STD_CRATES: &[&str] =
+    &["mana-primitives", "mana-consensus", "mana-execution", "mana-stateless"];
 /// Bare-metal target proving `no_std`.
 const BARE_METAL: &str = "thumbv7em-none-eabihf";
 /// The browser target.
@@ -313,6 +314,8 @@ fn test() -> Result {
         "mana-store",
         "-p",
         "mana-execution",
+        "-p",
+        "mana-stateless",
     ];
     let mut args = vec!["clippy", "--target", WASM, "-p", "mana-client", "--all-targets"];
     args.extend(wasm_crates);
