@@ -14,8 +14,10 @@
 extern crate alloc;
 
 mod error;
+pub mod execute;
 pub mod mpt;
 pub mod rules;
 pub mod witness;
 
 pub use error::{Error, Result};
+pub use execute::{Verdict, verify_block};

@@ -1,0 +1,418 @@
+//! Re-execution of a whole block from its witness (checklist C and D of the stateless notes):
+//! revm behind a witness-backed database, the system calls (EIP-4788, EIP-2935) before the
+//! transactions, withdrawals and requests (EIP-6110, EIP-7002, EIP-7251) after them, then the
+//! comparisons with the header — gas used, receipts root, logs bloom, requests hash (EIP-7685),
+//! blob gas used — and the post-state root recomputed on the sparse trie with inserts and
+//! updates before deletes.
+
+use alloc::borrow::Cow;
+use alloc::format;
+use alloc::string::ToString;
+use alloc::vec::Vec;
+
+use alloy_consensus::transaction::Recovered;
+use alloy_consensus::{Block, Header, TxEnvelope, TxReceipt};
+use alloy_evm::block::{BlockExecutor, BlockExecutorFactory};
+use alloy_evm::eth::receipt_builder::AlloyReceiptBuilder;
+use alloy_evm::eth::spec::EthExecutorSpec;
+use alloy_evm::eth::{EthBlockExecutionCtx, EthBlockExecutorFactory, EthEvmFactory};
+use alloy_evm::{EvmEnv, EvmFactory};
+use alloy_hardforks::{EthereumHardfork, EthereumHardforks, ForkCondition};
+use alloy_primitives::map::{B256Map, HashMap};
+use alloy_primitives::{Address, B256, Bloom, Bytes, KECCAK256_EMPTY, U256};
+use alloy_rlp::Decodable;
+use alloy_trie::{EMPTY_ROOT_HASH, TrieAccount};
+use revm::bytecode::Bytecode;
+use revm::database::State;
+use revm::database_interface::{DBErrorMarker, Database};
+use revm::state::AccountInfo;
+
+use crate::mpt::{NodePool, SparseTrie, TrieKey};
+use crate::rules::{self, ChainConfig};
+use crate::witness::{AncestorChain, BlockInput, Trusted, verify_ancestry};
+use crate::{Error, Result};
+
+/// What a successful verification reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    /// The verified block's hash.
+    pub block_hash: B256,
+    /// Its number.
+    pub number: u64,
+    /// Gas used (equal to the header's).
+    pub gas_used: u64,
+    /// Transactions executed.
+    pub transactions: usize,
+    /// The post-state root (equal to the header's).
+    pub state_root: B256,
+}
+
+/// The error type revm sees from the witness database: a crate [`Error`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WitnessError(pub Error);
+
+impl core::fmt::Display for WitnessError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl core::error::Error for WitnessError {}
+impl DBErrorMarker for WitnessError {}
+
+impl From<Error> for WitnessError {
+    fn from(e: Error) -> Self {
+        Self(e)
+    }
+}
+
+/// The pre-state as the witness proves it: every read walks the sparse trie, an absent account
+/// or slot must be proven absent, a missing node or code is an error.
+#[derive(Debug)]
+pub struct WitnessDb<'a> {
+    pool: &'a NodePool,
+    codes: &'a B256Map<Bytes>,
+    ancestors: &'a AncestorChain,
+    state: SparseTrie,
+    /// Storage tries of the accounts read so far, by address: `(pre-state storage root, trie)`.
+    storage: HashMap<Address, (B256, SparseTrie)>,
+    /// The first error returned to the EVM (which only keeps its text).
+    failure: Option<Error>,
+}
+
+impl<'a> WitnessDb<'a> {
+    /// A database over the pre-state `state_root`.
+    pub fn new(
+        pool: &'a NodePool,
+        codes: &'a B256Map<Bytes>,
+        ancestors: &'a AncestorChain,
+        state_root: B256,
+    ) -> Self {
+        Self {
+            pool,
+            codes,
+            ancestors,
+            state: SparseTrie::new(state_root),
+            storage: HashMap::default(),
+            failure: None,
+        }
+    }
+
+    fn note<T>(&mut self, outcome: Result<T>) -> Result<T, WitnessError> {
+        outcome.map_err(|e| {
+            self.failure.get_or_insert_with(|| e.clone());
+            WitnessError(e)
+        })
+    }
+
+    fn account(&mut self, address: Address) -> Result<Option<TrieAccount>> {
+        let Some(encoded) = self.state.get(self.pool, &TrieKey::account(&address))? else {
+            return Ok(None);
+        };
+        let account = TrieAccount::decode(&mut encoded.as_slice()).map_err(|e| {
+            Error::MalformedWitness(format!("account {address} does not decode: {e}"))
+        })?;
+        self.storage
+            .entry(address)
+            .or_insert_with(|| (account.storage_root, SparseTrie::new(account.storage_root)));
+        Ok(Some(account))
+    }
+
+    fn read_storage(&mut self, address: Address, index: U256) -> Result<U256> {
+        let pool = self.pool;
+        let trie = self.storage_trie(address)?;
+        let Some(encoded) = trie.get(pool, &TrieKey::storage(&index))? else {
+            return Ok(U256::ZERO);
+        };
+        U256::decode(&mut encoded.as_slice()).map_err(|e| {
+            Error::MalformedWitness(format!(
+                "storage of {address} slot {index} does not decode: {e}"
+            ))
+        })
+    }
+
+    fn storage_trie(&mut self, address: Address) -> Result<&mut SparseTrie> {
+        if !self.storage.contains_key(&address) {
+            let root = self.account(address)?.map_or(EMPTY_ROOT_HASH, |a| a.storage_root);
+            self.storage.insert(address, (root, SparseTrie::new(root)));
+        }
+        self.storage
+            .get_mut(&address)
+            .map(|(_, trie)| trie)
+            .ok_or_else(|| Error::Execution(format!("storage of {address} not loaded")))
+    }
+}
+
+impl Database for WitnessDb<'_> {
+    type Error = WitnessError;
+
+    fn basic(&mut self, address: Address) -> Result<Option<AccountInfo>, WitnessError> {
+        let account = self.account(address);
+        Ok(self.note(account)?.map(|a| AccountInfo {
+            balance: a.balance,
+            nonce: a.nonce,
+            code_hash: a.code_hash,
+            code: None,
+            ..AccountInfo::default()
+        }))
+    }
+
+    fn code_by_hash(&mut self, code_hash: B256) -> Result<Bytecode, WitnessError> {
+        if code_hash == KECCAK256_EMPTY {
+            return Ok(Bytecode::default());
+        }
+        let code = self.codes.get(&code_hash).cloned().ok_or(Error::MissingCode(code_hash));
+        Ok(Bytecode::new_raw(self.note(code)?))
+    }
+
+    fn storage(&mut self, address: Address, index: U256) -> Result<U256, WitnessError> {
+        let value = self.read_storage(address, index);
+        self.note(value)
+    }
+
+    fn block_hash(&mut self, number: u64) -> Result<B256, WitnessError> {
+        let hash = self.ancestors.blockhash(number);
+        self.note(hash)
+    }
+}
+
+/// [`ChainConfig`] as the hardfork description the block executor asks: every fork up to the
+/// merge is active from genesis (only post-merge blocks are verified), later ones by timestamp.
+#[derive(Debug, Clone)]
+struct Hardforks(ChainConfig);
+
+impl EthereumHardforks for Hardforks {
+    fn ethereum_fork_activation(&self, fork: EthereumHardfork) -> ForkCondition {
+        let c = &self.0;
+        let at = |t: Option<u64>| t.map_or(ForkCondition::Never, ForkCondition::Timestamp);
+        match fork {
+            EthereumHardfork::Shanghai => at(c.shanghai_time),
+            EthereumHardfork::Cancun => at(c.cancun_time),
+            EthereumHardfork::Prague => at(c.prague_time),
+            EthereumHardfork::Osaka => at(c.osaka_time),
+            EthereumHardfork::Bpo1 => at(c.bpo1_time),
+            EthereumHardfork::Bpo2 => at(c.bpo2_time),
+            EthereumHardfork::Amsterdam => at(c.amsterdam_time),
+            EthereumHardfork::Paris => ForkCondition::TTD {
+                activation_block_number: 0,
+                fork_block: Some(0),
+                total_difficulty: U256::ZERO,
+            },
+            EthereumHardfork::Dao => ForkCondition::Never,
+            EthereumHardfork::Bpo3 | EthereumHardfork::Bpo4 | EthereumHardfork::Bpo5 => {
+                ForkCondition::Never
+            }
+            _ => ForkCondition::Block(0),
+        }
+    }
+}
+
+impl EthExecutorSpec for Hardforks {
+    fn deposit_contract_address(&self) -> Option<Address> {
+        Some(self.0.deposit_contract)
+    }
+}
+
+fn mismatch(field: &'static str, expected: impl ToString, computed: impl ToString) -> Error {
+    Error::Mismatch { field, expected: expected.to_string(), computed: computed.to_string() }
+}
+
+/// Verifies `input` statelessly: the ancestry against `trusted`, the header, body and
+/// transaction rules, then re-execution and every post-execution comparison including the
+/// post-state root. The first failing check is the error.
+pub fn verify_block(input: &BlockInput, trusted: Trusted, config: &ChainConfig) -> Result<Verdict> {
+    let block = &input.block;
+    let header = &block.header;
+    let ancestors = verify_ancestry(header, &input.witness.headers, trusted)?;
+    rules::validate_header(header, ancestors.parent(), config)?;
+    rules::validate_block_size(block, config)?;
+    rules::validate_body(block, config)?;
+    let senders = rules::recover_senders(block, input.public_keys.as_deref())?;
+    for (index, (tx, sender)) in block.body.transactions.iter().zip(&senders).enumerate() {
+        rules::validate_transaction_static(tx, index, header, config, *sender)?;
+    }
+    let pool = NodePool::from_nodes(&input.witness.state);
+    let codes = input.witness.codes_by_hash();
+    let db = WitnessDb::new(&pool, &codes, &ancestors, ancestors.pre_state_root());
+    let (db, result) = execute(block, &senders, db, config)?;
+    compare(header, &result)?;
+    let state_root = post_state_root(db, result.bundle)?;
+    if state_root != header.state_root {
+        return Err(mismatch("state root", header.state_root, state_root));
+    }
+    Ok(Verdict {
+        block_hash: ancestors.block_hash(),
+        number: header.number,
+        gas_used: header.gas_used,
+        transactions: block.body.transactions.len(),
+        state_root,
+    })
+}
+
+/// What execution produced.
+struct Executed {
+    receipts: Vec<alloy_consensus::ReceiptEnvelope>,
+    requests_hash: Option<B256>,
+    gas_used: u64,
+    blob_gas_used: u64,
+    bundle: revm::database::BundleState,
+}
+
+fn execute<'a>(
+    block: &Block<TxEnvelope>,
+    senders: &[Address],
+    db: WitnessDb<'a>,
+    config: &ChainConfig,
+) -> Result<(WitnessDb<'a>, Executed)> {
+    let header = &block.header;
+    let spec = Hardforks(config.clone());
+    let mut state = State::builder().with_database(db).with_bundle_update().build();
+    let env = EvmEnv::for_eth_block(
+        header,
+        &spec,
+        config.chain_id,
+        config.blob_params_at(header.timestamp),
+    );
+    let factory = EthBlockExecutorFactory::new(
+        AlloyReceiptBuilder::default(),
+        spec,
+        EthEvmFactory::default(),
+    );
+    let recovered: Vec<Recovered<&TxEnvelope>> = block
+        .body
+        .transactions
+        .iter()
+        .zip(senders)
+        .map(|(tx, sender)| Recovered::new_unchecked(tx, *sender))
+        .collect();
+    let outcome = {
+        let evm = factory.evm_factory().create_evm(&mut state, env);
+        let ctx = EthBlockExecutionCtx {
+            parent_hash: header.parent_hash,
+            parent_beacon_block_root: header.parent_beacon_block_root,
+            ommers: &[],
+            withdrawals: block.body.withdrawals.as_ref().map(|w| Cow::Borrowed(w.as_slice())),
+            extra_data: header.extra_data.clone(),
+            tx_count_hint: Some(recovered.len()),
+            slot_number: None,
+        };
+        factory.create_executor(evm, ctx).execute_block(recovered.iter().copied())
+    };
+    let result = match outcome {
+        Ok(r) => r,
+        // The witness's own error when a read failed (the EVM keeps only its text).
+        Err(e) => return Err(state.database.failure.take().unwrap_or_else(|| execution_error(&e))),
+    };
+    let requests_hash = config
+        .prague_time
+        .is_some_and(|t| header.timestamp >= t)
+        .then(|| result.requests.requests_hash());
+    state.merge_transitions(revm::database::states::bundle_state::BundleRetention::PlainState);
+    let bundle = state.take_bundle();
+    let executed = Executed {
+        receipts: result.receipts,
+        requests_hash,
+        gas_used: result.gas_used,
+        blob_gas_used: result.blob_gas_used,
+        bundle,
+    };
+    Ok((state.database, executed))
+}
+
+/// The first witness error behind an execution failure, else the executor's message.
+fn execution_error(e: &alloy_evm::block::BlockExecutionError) -> Error {
+    let mut source: Option<&(dyn core::error::Error + 'static)> = Some(e);
+    while let Some(s) = source {
+        if let Some(w) = s.downcast_ref::<WitnessError>() {
+            return w.0.clone();
+        }
+        source = s.source();
+    }
+    Error::Execution(e.to_string())
+}
+
+fn compare(header: &Header, executed: &Executed) -> Result<()> {
+    if executed.gas_used != header.gas_used {
+        return Err(mismatch("gas used", header.gas_used, executed.gas_used));
+    }
+    let receipts_root = mana_execution::receipts_root(&executed.receipts);
+    if receipts_root != header.receipts_root {
+        return Err(mismatch("receipts root", header.receipts_root, receipts_root));
+    }
+    let mut bloom = Bloom::default();
+    for r in &executed.receipts {
+        bloom.accrue_bloom(&r.bloom());
+    }
+    if bloom != header.logs_bloom {
+        return Err(mismatch("logs bloom", header.logs_bloom, bloom));
+    }
+    if executed.requests_hash != header.requests_hash {
+        return Err(mismatch(
+            "requests hash",
+            format!("{:?}", header.requests_hash),
+            format!("{:?}", executed.requests_hash),
+        ));
+    }
+    if let Some(expected) = header.blob_gas_used
+        && expected != executed.blob_gas_used
+    {
+        return Err(mismatch("blob gas used", expected, executed.blob_gas_used));
+    }
+    Ok(())
+}
+
+/// Applies the block's state changes to the pre-state trie: each changed account's storage
+/// (wiped first when the account was destroyed or re-created), then the accounts; in every
+/// trie inserts and updates go before deletes.
+fn post_state_root(mut db: WitnessDb<'_>, bundle: revm::database::BundleState) -> Result<B256> {
+    let pool = db.pool;
+    let mut account_changes: Vec<(TrieKey, Option<Vec<u8>>)> = Vec::new();
+    for (address, account) in bundle.state {
+        let Some(info) = account.info.as_ref().filter(|i| !i.is_empty()) else {
+            account_changes.push((TrieKey::account(&address), None));
+            continue;
+        };
+        let wiped = account.was_destroyed();
+        let storage_root = if wiped {
+            let mut trie = SparseTrie::empty();
+            apply_storage(
+                &mut trie,
+                pool,
+                account.storage.iter().map(|(k, s)| (k, s.present_value)),
+            )?;
+            trie.root()
+        } else if account.storage.is_empty() {
+            match db.account(address)? {
+                Some(pre) => pre.storage_root,
+                None => EMPTY_ROOT_HASH,
+            }
+        } else {
+            let trie = db.storage_trie(address)?;
+            apply_storage(trie, pool, account.storage.iter().map(|(k, s)| (k, s.present_value)))?;
+            trie.root()
+        };
+        let leaf = TrieAccount {
+            nonce: info.nonce,
+            balance: info.balance,
+            storage_root,
+            code_hash: info.code_hash,
+        };
+        account_changes.push((TrieKey::account(&address), Some(alloy_rlp::encode(leaf))));
+    }
+    db.state.apply(pool, account_changes)?;
+    Ok(db.state.root())
+}
+
+fn apply_storage<'s>(
+    trie: &mut SparseTrie,
+    pool: &NodePool,
+    slots: impl Iterator<Item = (&'s U256, U256)>,
+) -> Result<()> {
+    let changes: Vec<(TrieKey, Option<Vec<u8>>)> = slots
+        .map(|(slot, value)| {
+            let encoded = (!value.is_zero()).then(|| alloy_rlp::encode(value));
+            (TrieKey::storage(slot), encoded)
+        })
+        .collect();
+    trie.apply(pool, changes)
+}
