@@ -47,8 +47,29 @@ fn main() {
         );
     }
     code.push_str("];\n");
-    let out = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default())
-        .join("embedded_sync_vectors.rs");
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default());
+    let out = out_dir.join("embedded_sync_vectors.rs");
+    if let Err(e) = std::fs::write(&out, code) {
+        println!("cargo::warning=cannot write {}: {e}", out.display());
+    }
+
+    // The real mainnet blocks for the stateless verifier's wasm test (`tests/wasm_stateless.rs`).
+    let blocks = fixtures.join("stateless/mainnet");
+    println!("cargo::rerun-if-changed={}", blocks.display());
+    let mut list = Vec::new();
+    files(&blocks, &mut list);
+    list.retain(|p| p.extension().is_some_and(|e| e == "json"));
+    list.sort();
+    let mut code = String::from(
+        "/// Embedded real mainnet blocks with witnesses: (file name, bytes).\npub static BLOCKS: &[(&str, &[u8])] = &[\n",
+    );
+    for path in &list {
+        let abs = path.canonicalize().unwrap_or_else(|_| path.clone());
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let _ = writeln!(code, "    ({name:?}, include_bytes!({:?})),", abs.display().to_string());
+    }
+    code.push_str("];\n");
+    let out = out_dir.join("embedded_stateless_blocks.rs");
     if let Err(e) = std::fs::write(&out, code) {
         println!("cargo::warning=cannot write {}: {e}", out.display());
     }

@@ -416,6 +416,7 @@ fn test() -> Result {
         &env,
     )?;
     run("cargo", &["test", "--target", WASM, "-p", "mana-tests", "--test", "wasm_vectors"], &env)?;
+    run("cargo", &["test", "--target", WASM, "-p", "mana-tests", "--test", "wasm_stateless"], &env)?;
     // wasm cannot start a server: the fixture Beacon API server runs natively and its URL is
     // compiled into the test. The guard kills it on every path out of this block.
     let server = FixtureServer::start()?;

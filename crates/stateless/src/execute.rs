@@ -221,6 +221,41 @@ fn mismatch(field: &'static str, expected: impl ToString, computed: impl ToStrin
 /// transaction rules, then re-execution and every post-execution comparison including the
 /// post-state root. The first failing check is the error.
 pub fn verify_block(input: &BlockInput, trusted: Trusted, config: &ChainConfig) -> Result<Verdict> {
+    verify_block_with_changes(input, trusted, config).map(|(verdict, _)| verdict)
+}
+
+/// One account's state after a verified block, as execution left it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountChange {
+    /// The account.
+    pub address: Address,
+    /// `(nonce, balance, code_hash)` after the block; `None` when the account was deleted
+    /// (self-destructed, or left empty and so removed per EIP-161).
+    pub info: Option<(u64, U256, B256)>,
+    /// The storage was cleared before `storage` applies (the account was destroyed or
+    /// re-created in the block).
+    pub wiped: bool,
+    /// Changed slots and their new values (zero: the slot is removed).
+    pub storage: Vec<(U256, U256)>,
+}
+
+/// The state changes of a verified block: what a caller carrying the full state forward (a
+/// test runner building the next block's witness) applies to its own copy of the pre-state.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StateChanges {
+    /// Every changed account, in no particular order.
+    pub accounts: Vec<AccountChange>,
+    /// Codes deployed by the block (EIP-7702 delegation designators included).
+    pub codes: Vec<Bytes>,
+}
+
+/// Like [`verify_block`], and also returns the block's [`StateChanges`] (only for a block that
+/// verifies).
+pub fn verify_block_with_changes(
+    input: &BlockInput,
+    trusted: Trusted,
+    config: &ChainConfig,
+) -> Result<(Verdict, StateChanges)> {
     let block = &input.block;
     let header = &block.header;
     let ancestors = verify_ancestry(header, &input.witness.headers, trusted)?;
@@ -236,17 +271,38 @@ pub fn verify_block(input: &BlockInput, trusted: Trusted, config: &ChainConfig) 
     let db = WitnessDb::new(&pool, &codes, &ancestors, ancestors.pre_state_root());
     let (db, result) = execute(block, &senders, db, config)?;
     compare(header, &result)?;
+    let changes = state_changes(&result.bundle);
     let state_root = post_state_root(db, result.bundle)?;
     if state_root != header.state_root {
         return Err(mismatch("state root", header.state_root, state_root));
     }
-    Ok(Verdict {
+    let verdict = Verdict {
         block_hash: ancestors.block_hash(),
         number: header.number,
         gas_used: header.gas_used,
         transactions: block.body.transactions.len(),
         state_root,
-    })
+    };
+    Ok((verdict, changes))
+}
+
+fn state_changes(bundle: &revm::database::BundleState) -> StateChanges {
+    let accounts = bundle
+        .state
+        .iter()
+        .map(|(address, account)| AccountChange {
+            address: *address,
+            info: account
+                .info
+                .as_ref()
+                .filter(|i| !i.is_empty())
+                .map(|i| (i.nonce, i.balance, i.code_hash)),
+            wiped: account.was_destroyed(),
+            storage: account.storage.iter().map(|(k, s)| (*k, s.present_value)).collect(),
+        })
+        .collect();
+    let codes = bundle.contracts.values().map(Bytecode::original_bytes).collect();
+    StateChanges { accounts, codes }
 }
 
 /// What execution produced.

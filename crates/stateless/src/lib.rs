@@ -20,4 +20,4 @@ pub mod rules;
 pub mod witness;
 
 pub use error::{Error, Result};
-pub use execute::{Verdict, verify_block};
+pub use execute::{Verdict, verify_block, verify_block_with_changes};
