@@ -154,3 +154,47 @@ pub async fn sync_catch_up(
     }
     Ok(syncer.pool().bytes_downloaded() as f64)
 }
+
+thread_local! {
+    static BLOCK: RefCell<Option<(mana_stateless::witness::BlockInput, alloy_primitives::B256)>> =
+        const { RefCell::new(None) };
+}
+
+/// Reads a mainnet-fixture JSON (block, witness, public keys); returns the block's gas used.
+#[wasm_bindgen]
+pub fn stateless_setup(json: &[u8]) -> Result<f64, wasm_bindgen::JsError> {
+    use mana_stateless::witness::BlockInput;
+    let input = BlockInput::from_fixture_json(json)
+        .map_err(|e| wasm_bindgen::JsError::new(&e.to_string()))?;
+    let value: serde_json::Value =
+        serde_json::from_slice(json).map_err(|e| wasm_bindgen::JsError::new(&e.to_string()))?;
+    let hash = value
+        .get("blockHash")
+        .and_then(|h| h.as_str())
+        .and_then(|h| h.parse().ok())
+        .ok_or_else(|| wasm_bindgen::JsError::new("no blockHash"))?;
+    let gas = input.block.header.gas_used as f64;
+    BLOCK.with(|b| *b.borrow_mut() = Some((input, hash)));
+    Ok(gas)
+}
+
+/// Verifies the block set up by [`stateless_setup`] end to end (decoding excluded), with the
+/// supplied public keys or recovering senders.
+#[wasm_bindgen]
+pub fn stateless_verify(public_keys: bool) -> Result<(), wasm_bindgen::JsError> {
+    use mana_stateless::rules::ChainConfig;
+    use mana_stateless::witness::Trusted;
+    BLOCK.with(|b| {
+        let guard = b.borrow();
+        let Some((input, hash)) = guard.as_ref() else {
+            return Err(wasm_bindgen::JsError::new("call stateless_setup first"));
+        };
+        let mut input = input.clone();
+        if !public_keys {
+            input.public_keys = None;
+        }
+        mana_stateless::verify_block(&input, Trusted::BlockHash(*hash), &ChainConfig::mainnet())
+            .map(|_| ())
+            .map_err(|e| wasm_bindgen::JsError::new(&e.to_string()))
+    })
+}

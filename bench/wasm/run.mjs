@@ -3,6 +3,7 @@
 // Usage: node bench/wasm/run.mjs <dir with mana_bench.js from wasm-bindgen --target nodejs>
 //        [<beacon-fixture-server URL started with --synthetic-mainnet N>]
 import { createRequire } from "node:module";
+import fs from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 
@@ -37,6 +38,21 @@ const results = {
 };
 wasm.setup(24);
 results.blst_full_update_488 = time("wasm blst/488_signers/full_update", () => wasm.verify_blst(), 50);
+
+// Stateless verification of the real mainnet blocks ($MANA_FIXTURES/stateless/mainnet).
+const fixtures = process.env.MANA_FIXTURES ?? path.resolve("../shared/fixtures");
+if (fs.existsSync(path.join(fixtures, "stateless/mainnet"))) {
+  const dir = path.join(fixtures, "stateless/mainnet");
+  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".json")).sort()) {
+    const gas = wasm.stateless_setup(fs.readFileSync(path.join(dir, file)));
+    for (const keys of [false, true]) {
+      const label = `wasm stateless/${file.replace(".json", "")}/${keys ? "public_keys" : "recover"}`;
+      const ms = time(label, () => wasm.stateless_verify(keys), 5);
+      console.log(`${" ".repeat(44)} ${(gas / ms / 1000).toFixed(0)} Mgas/s`);
+      results[`${label.replace("wasm ", "")}_ms`] = ms;
+    }
+  }
+}
 
 if (server) {
   const cases = await (await fetch(`${server}/cases`)).json();

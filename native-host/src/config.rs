@@ -29,6 +29,85 @@ pub(crate) enum Command {
     /// tests, or verifying against a block hash from another source); `mana node` serves it
     /// anchored at the light client's heads.
     Rpc(RpcArgs),
+    /// Verify one block statelessly from its execution witness (a file, or an execution node's
+    /// `debug_executionWitness`). Exit status: 0 valid, 1 invalid, 2 usage or input error.
+    VerifyBlock(Box<VerifyBlockArgs>),
+    /// Serve stateless block verification over HTTP (`POST /verify`, `GET /metrics`,
+    /// `GET /health`).
+    Serve(ServeArgs),
+}
+
+/// An execution chain whose rules the stateless verifier applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ChainName {
+    /// Ethereum mainnet (chain id 1).
+    Mainnet,
+    /// Sepolia (chain id 11155111).
+    Sepolia,
+    /// Hoodi (chain id 560048).
+    Hoodi,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct VerifyBlockArgs {
+    /// A JSON file in the fixture shape: `blockRlp`, `executionWitness`, optional `publicKeys`
+    /// and `blockHash`.
+    pub(crate) file: Option<PathBuf>,
+    /// The block as RLP (hex or binary file); with --witness instead of FILE.
+    #[arg(long = "block-rlp", requires = "witness", conflicts_with = "file")]
+    pub(crate) block_rlp: Option<PathBuf>,
+    /// A `debug_executionWitness` result (JSON file); with --block-rlp.
+    #[arg(long, requires = "block_rlp", conflicts_with = "file")]
+    pub(crate) witness: Option<PathBuf>,
+    /// Fetch the block and its witness from this execution JSON-RPC endpoint.
+    #[arg(long, conflicts_with = "file")]
+    pub(crate) rpc: Option<String>,
+    /// With --rpc: the block number.
+    #[arg(long, conflicts_with_all = ["from", "to"])]
+    pub(crate) block: Option<u64>,
+    /// With --rpc: the first block of a range.
+    #[arg(long, requires = "to")]
+    pub(crate) from: Option<u64>,
+    /// With --rpc: the last block of a range.
+    #[arg(long, requires = "from")]
+    pub(crate) to: Option<u64>,
+    /// Trust this block hash (0x + 64 hex digits); with a range, the hash of its last block.
+    #[arg(long = "trust-block-hash", conflicts_with = "trust_parent_hash")]
+    pub(crate) trust_block_hash: Option<String>,
+    /// Trust this parent hash; with a range, the parent of its first block.
+    #[arg(long = "trust-parent-hash")]
+    pub(crate) trust_parent_hash: Option<String>,
+    /// The chain whose rules apply.
+    #[arg(long, value_enum, default_value = "mainnet")]
+    pub(crate) chain: ChainName,
+    /// Print the verdict as JSON.
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// Ignore supplied signer public keys (recover every sender from its signature).
+    #[arg(long = "no-public-keys")]
+    pub(crate) no_public_keys: bool,
+    /// With --rpc: per-request timeout in milliseconds.
+    #[arg(long = "request-timeout-ms", default_value_t = 60_000)]
+    pub(crate) request_timeout_ms: u64,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// Listen address (port 0 picks a free port; the bound address is printed).
+    #[arg(long, env = "MANA_SERVE_ADDR", default_value = "127.0.0.1:8546")]
+    pub(crate) addr: SocketAddr,
+    /// Largest request body, in MiB (larger requests get 413).
+    #[arg(long = "max-body-mb", default_value_t = 64)]
+    pub(crate) max_body_mb: usize,
+    /// The chain whose rules apply.
+    #[arg(long, value_enum, default_value = "mainnet")]
+    pub(crate) chain: ChainName,
+    /// Verifications running at once (default: the number of cores); others wait.
+    #[arg(long = "max-concurrent")]
+    pub(crate) max_concurrent: Option<usize>,
+    /// Log format.
+    #[arg(long = "log-format", value_enum, default_value = "text")]
+    pub(crate) log_format: LogFormat,
 }
 
 /// Output format of the logs.

@@ -4,6 +4,8 @@ mod config;
 mod metrics;
 mod node;
 mod rpc_server;
+mod serve;
+mod verify;
 
 use clap::Parser;
 
@@ -28,7 +30,18 @@ pub(crate) enum Error {
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let command = match cli.command {
+        // Exit status 0/1/2 of its own; a runtime only for --rpc.
+        Command::VerifyBlock(args) => return verify::main(*args),
+        other => other,
+    };
+    // `serve` verifies on the blocking pool and accepts on every core; the node is one task.
+    let mut builder = if matches!(command, Command::Serve(_)) {
+        tokio::runtime::Builder::new_multi_thread()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+    };
+    let runtime = match builder.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");
@@ -36,10 +49,12 @@ fn main() -> std::process::ExitCode {
         }
     };
     let result = runtime.block_on(async {
-        match cli.command {
+        match command {
             Command::Node(args) => node::run(*args).await,
             Command::Checkpoint(args) => node::print_checkpoint(args).await,
             Command::Rpc(args) => node::serve_rpc(args).await,
+            Command::Serve(args) => serve::run(args).await,
+            Command::VerifyBlock(_) => Ok(()),
         }
     });
     match result {

@@ -18,8 +18,8 @@ use alloy_trie::proof::ProofRetainer;
 use alloy_trie::{EMPTY_ROOT_HASH, HashBuilder, Nibbles, TrieAccount};
 use mana_stateless::execute::StateChanges;
 use mana_stateless::rules::ChainConfig;
-use mana_stateless::verify_block_with_changes;
 use mana_stateless::witness::{BlockInput, MAX_WITNESS_HEADERS, Trusted, Witness};
+use mana_stateless::{Error, verify_block_with_changes};
 use mana_tests::fixtures;
 use serde_json::Value;
 
@@ -106,10 +106,9 @@ impl State {
     fn trie(&self) -> (B256, Vec<Bytes>) {
         let mut nodes = Vec::new();
         let leaves = self.accounts.iter().map(|(address, account)| {
-            let slots = account
-                .storage
-                .iter()
-                .map(|(slot, value)| (keccak256(slot.to_be_bytes::<32>()), alloy_rlp::encode(value)));
+            let slots = account.storage.iter().map(|(slot, value)| {
+                (keccak256(slot.to_be_bytes::<32>()), alloy_rlp::encode(value))
+            });
             let storage_root = full_trie(slots, &mut nodes);
             let leaf = TrieAccount {
                 nonce: account.nonce,
@@ -132,7 +131,7 @@ fn full_trie(leaves: impl Iterator<Item = (B256, Vec<u8>)>, nodes: &mut Vec<Byte
     if leaves.is_empty() {
         return EMPTY_ROOT_HASH;
     }
-    leaves.sort_by(|a, b| a.0.cmp(&b.0));
+    leaves.sort_by_key(|leaf| leaf.0);
     let targets = leaves.iter().map(|(key, _)| *key).collect();
     let mut builder = HashBuilder::default().with_proof_retainer(ProofRetainer::new(targets));
     for (key, value) in &leaves {
@@ -166,8 +165,10 @@ fn skip_reason(network: &str) -> Option<&'static str> {
 }
 
 /// Runs one case; `Err` describes the first failure.
-fn run_case(case: &Value) -> Result<(), String> {
-    let config = ChainConfig::from_eest_config(&case["config"]).map_err(|e| format!("config: {e}"))?;
+/// Counts the invalid blocks rejected into `rejected`.
+fn run_case(case: &Value, rejected: &mut usize) -> Result<(), String> {
+    let config =
+        ChainConfig::from_eest_config(&case["config"]).map_err(|e| format!("config: {e}"))?;
     let mut state = State::from_alloc(&case["pre"]);
     let genesis_rlp = hex_bytes(&case["genesisRLP"]);
     let genesis = BlockInput::decode_block(&genesis_rlp).map_err(|e| format!("genesis: {e}"))?;
@@ -192,8 +193,7 @@ fn run_case(case: &Value) -> Result<(), String> {
                 keys: Vec::new(),
                 headers,
             };
-            let input =
-                BlockInput { block, witness, chain_id: config.chain_id, public_keys: None };
+            let input = BlockInput { block, witness, chain_id: config.chain_id, public_keys: None };
             let parent = chain.last().unwrap().hash_slow();
             verify_block_with_changes(&input, Trusted::ParentHash(parent), &config)
                 .map(|(verdict, changes)| (input.block.header, verdict, changes))
@@ -212,7 +212,19 @@ fn run_case(case: &Value) -> Result<(), String> {
             (Some(exception), Ok(_)) => {
                 return Err(format!("block {n}: invalid block ({exception}) accepted"));
             }
-            (Some(_), Err(_)) => {}
+            // A complete witness is handed over: an incomplete-witness or ancestry error would
+            // be a runner bug, not a rejection of the block.
+            (
+                Some(exception),
+                Err(
+                    e @ (Error::MissingNode(_)
+                    | Error::MissingCode(_)
+                    | Error::MissingAncestor(_)
+                    | Error::MalformedWitness(_)
+                    | Error::HeaderChain(_)),
+                ),
+            ) => return Err(format!("block {n} ({exception}) rejected for the witness: {e}")),
+            (Some(_), Err(_)) => *rejected += 1,
         }
     }
     let (root, _) = state.trie();
@@ -239,13 +251,14 @@ fn eest_blockchain_tests_verify_statelessly() {
     let files = json_files(&root);
     assert!(files.len() >= 90, "expected the EEST fixtures, found {} files", files.len());
     let started = Instant::now();
-    // Per directory (the EIP folder): passed, failed, skipped.
+    // Per directory (the EIP folder, or the test folder below it): passed, failed, skipped.
     let mut per_dir: BTreeMap<String, [usize; 3]> = BTreeMap::new();
     let mut skipped: BTreeMap<&'static str, usize> = BTreeMap::new();
     let mut failures: Vec<String> = Vec::new();
+    let mut rejected = 0;
     for path in &files {
         let relative = path.strip_prefix(&root).unwrap();
-        let dir = relative.parent().and_then(Path::parent).unwrap_or(relative);
+        let dir = relative.parent().unwrap_or(relative);
         let tally = per_dir.entry(dir.display().to_string()).or_default();
         let json: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
         for (id, case) in json.as_object().unwrap() {
@@ -254,7 +267,7 @@ fn eest_blockchain_tests_verify_statelessly() {
                 tally[2] += 1;
                 continue;
             }
-            match run_case(case) {
+            match run_case(case, &mut rejected) {
                 Ok(()) => tally[0] += 1,
                 Err(e) => {
                     tally[1] += 1;
@@ -276,7 +289,8 @@ fn eest_blockchain_tests_verify_statelessly() {
         skipped.iter().map(|(r, n)| format!("{n}: {r}")).collect::<Vec<_>>().join("; ")
     };
     println!(
-        "EEST blockchain tests (stateless): {} passed, {} failed, {} skipped ({reasons}) in {:.1} s",
+        "EEST blockchain tests (stateless): {} passed, {} failed, {} skipped ({reasons}); \
+         {rejected} invalid blocks rejected; {:.1} s",
         total(0),
         total(1),
         total(2),

@@ -416,7 +416,11 @@ fn test() -> Result {
         &env,
     )?;
     run("cargo", &["test", "--target", WASM, "-p", "mana-tests", "--test", "wasm_vectors"], &env)?;
-    run("cargo", &["test", "--target", WASM, "-p", "mana-tests", "--test", "wasm_stateless"], &env)?;
+    run(
+        "cargo",
+        &["test", "--target", WASM, "-p", "mana-tests", "--test", "wasm_stateless"],
+        &env,
+    )?;
     // wasm cannot start a server: the fixture Beacon API server runs natively and its URL is
     // compiled into the test. The guard kills it on every path out of this block.
     let server = FixtureServer::start()?;
@@ -474,7 +478,8 @@ fn bench() -> Result {
     let t = step("criterion (native)");
     let node = execution_node_dir().display().to_string();
     let env = [("MANA_BENCH_PERIODS", BENCH_PERIODS), ("MANA_EXECUTION_NODE_DIR", &node)];
-    let benches = ["--bench", "light_client", "--bench", "sync", "--bench", "rpc"];
+    let benches =
+        ["--bench", "light_client", "--bench", "sync", "--bench", "rpc", "--bench", "stateless"];
     run("cargo", &[&["bench", "-p", "mana-bench"][..], &benches].concat(), &env)?;
     done(t);
     let t = step("wasm under node");

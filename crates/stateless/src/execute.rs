@@ -359,10 +359,11 @@ fn execute<'a>(
         // The witness's own error when a read failed (the EVM keeps only its text).
         Err(e) => return Err(state.database.failure.take().unwrap_or_else(|| execution_error(&e))),
     };
-    let requests_hash = config
-        .prague_time
-        .is_some_and(|t| header.timestamp >= t)
-        .then(|| result.requests.requests_hash());
+    let prague = config.prague_time.is_some_and(|t| header.timestamp >= t);
+    if prague {
+        check_request_contracts(&mut state)?;
+    }
+    let requests_hash = prague.then(|| result.requests.requests_hash());
     state.merge_transitions(revm::database::states::bundle_state::BundleRetention::PlainState);
     let bundle = state.take_bundle();
     let executed = Executed {
@@ -373,6 +374,28 @@ fn execute<'a>(
         bundle,
     };
     Ok((state.database, executed))
+}
+
+/// EIP-7002 and EIP-7251: a Prague block is invalid when a request contract it calls at the
+/// end of the block has no code (the executor would treat the call to an empty account as a
+/// success returning no requests). The state read is the post-execution one, so a contract
+/// deployed by the block's own transactions counts.
+fn check_request_contracts(state: &mut State<WitnessDb<'_>>) -> Result<()> {
+    for (eip, address) in [
+        ("EIP-7002", alloy_eips::eip7002::WITHDRAWAL_REQUEST_PREDEPLOY_ADDRESS),
+        ("EIP-7251", alloy_eips::eip7251::CONSOLIDATION_REQUEST_PREDEPLOY_ADDRESS),
+    ] {
+        let info = state.basic(address).map_err(|e| match e {
+            revm::database_interface::bal::EvmDatabaseError::Database(w) => w.0,
+            other => Error::Execution(other.to_string()),
+        })?;
+        if info.is_none_or(|i| i.code_hash == KECCAK256_EMPTY) {
+            return Err(Error::Execution(format!(
+                "the {eip} request contract {address} has no code"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The first witness error behind an execution failure, else the executor's message.
