@@ -400,6 +400,31 @@ fn common_prefix_len(a: &[u8], b: &[u8]) -> usize {
     a.iter().zip(b).take_while(|(x, y)| x == y).count()
 }
 
+/// Where an existing node's `path` and the new key's `rest` part ways: a branch holding the
+/// rest of the old node (`old`, given the old path after the branch) and a leaf with `value`,
+/// behind an extension for the shared prefix.
+fn split(
+    mut path: Vec<u8>,
+    rest: &[u8],
+    value: &[u8],
+    old: impl FnOnce(Vec<u8>) -> Node,
+) -> Result<Node> {
+    let shared = common_prefix_len(&path, rest);
+    let (Some(&old_nibble), Some(&new_nibble), Some(new_path), Some(prefix)) = (
+        path.get(shared),
+        rest.get(shared),
+        rest.get(shared.saturating_add(1)..),
+        rest.get(..shared),
+    ) else {
+        return Err(invariant("paths do not part"));
+    };
+    path.drain(..=shared);
+    let mut branch = Branch::empty();
+    *branch.child_mut(old_nibble)? = old(path);
+    *branch.child_mut(new_nibble)? = Node::leaf(new_path.to_vec(), value.to_vec());
+    Ok(Node::extension(prefix.to_vec(), Node::Branch(Box::new(branch))))
+}
+
 /// Inserts `value` at `key` below `node`, which starts at nibble `depth`. Returns whether
 /// anything changed. Nothing is modified before every node it needs is resolved.
 fn insert_at(
@@ -430,22 +455,9 @@ fn insert_at(
             }
             // Both paths end at nibble 64, so they differ at some index `shared` below both
             // lengths: a branch there, behind an extension for the shared part.
-            let shared = common_prefix_len(&leaf.path, rest);
-            let (Some(&old_nibble), Some(&new_nibble), Some(new_path), Some(prefix)) = (
-                leaf.path.get(shared),
-                rest.get(shared),
-                rest.get(shared.saturating_add(1)..),
-                rest.get(..shared),
-            ) else {
-                return Err(invariant("leaf path length differs from the key's"));
-            };
-            let mut old_path = mem::take(&mut leaf.path);
-            old_path.drain(..=shared);
-            let old = Node::leaf(old_path, mem::take(&mut leaf.value));
-            let mut branch = Branch::empty();
-            *branch.child_mut(old_nibble)? = old;
-            *branch.child_mut(new_nibble)? = Node::leaf(new_path.to_vec(), value.to_vec());
-            *node = Node::extension(prefix.to_vec(), Node::Branch(Box::new(branch)));
+            let old_value = mem::take(&mut leaf.value);
+            let split = split(mem::take(&mut leaf.path), rest, value, |p| Node::leaf(p, old_value));
+            *node = split.map_err(|_| invariant("leaf path length differs from the key's"))?;
             Ok(true)
         }
         Node::Extension(extension) => {
@@ -466,21 +478,10 @@ fn insert_at(
             }
             // The key leaves the extension at `shared`: a branch there holds the rest of the
             // extension and the new leaf.
-            let (Some(&old_nibble), Some(&new_nibble), Some(new_path), Some(prefix)) = (
-                extension.path.get(shared),
-                rest.get(shared),
-                rest.get(shared.saturating_add(1)..),
-                rest.get(..shared),
-            ) else {
-                return Err(invariant("extension reaches past the key"));
-            };
-            let mut old_path = mem::take(&mut extension.path);
-            old_path.drain(..=shared);
-            let old = Node::extension(old_path, mem::take(&mut extension.child));
-            let mut branch = Branch::empty();
-            *branch.child_mut(old_nibble)? = old;
-            *branch.child_mut(new_nibble)? = Node::leaf(new_path.to_vec(), value.to_vec());
-            *node = Node::extension(prefix.to_vec(), Node::Branch(Box::new(branch)));
+            let child = mem::take(&mut extension.child);
+            let split =
+                split(mem::take(&mut extension.path), rest, value, |p| Node::extension(p, child));
+            *node = split.map_err(|_| invariant("extension reaches past the key"))?;
             Ok(true)
         }
         Node::Branch(branch) => {
