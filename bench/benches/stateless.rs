@@ -9,13 +9,10 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use mana_stateless::rules::ChainConfig;
 use mana_stateless::verify_block;
 use mana_stateless::witness::{BlockInput, Trusted};
-use mana_tests::fixtures;
+use mana_tests::mainnet_blocks;
 
 fn stateless(c: &mut Criterion) {
-    let dir = fixtures().join("stateless/mainnet");
-    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
-    files.retain(|p| p.extension().is_some_and(|e| e == "json"));
-    files.sort();
+    let files = mainnet_blocks();
     let config = ChainConfig::mainnet();
     let mut group = c.benchmark_group("stateless");
     group.sample_size(20);

@@ -12,9 +12,10 @@
 )]
 
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
-use mana_tests::execution_node::{Anvil, head, node_dir, node_script, scenario};
+use mana_tests::execution_node::{
+    Anvil, free_port, head, node_dir, node_script, scenario, wait_for_port,
+};
 
 /// `mana rpc`, killed by PID when dropped.
 struct ManaRpc {
@@ -24,7 +25,7 @@ struct ManaRpc {
 
 impl ManaRpc {
     fn start(upstream: &str, trust: &str) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = free_port();
         let child = Command::new(env!("CARGO_BIN_EXE_mana"))
             .args(["rpc", "--execution-rpc", upstream, "--trust-block", trust])
             // Anvil has no beacon chain: let the anchor follow its head for the subscriptions.
@@ -34,11 +35,7 @@ impl ManaRpc {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("start mana rpc");
-        let started = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(started.elapsed() < Duration::from_secs(30), "mana rpc did not start");
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        wait_for_port(port, "mana rpc");
         Self { child, url: format!("http://127.0.0.1:{port}") }
     }
 }

@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use mana_tests::execution_node::free_port;
 use serde_json::Value;
 
 /// A child process killed (SIGKILL, by its own PID) when dropped.
@@ -29,10 +30,6 @@ impl Drop for Guard {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 async fn get_json(http: &reqwest::Client, url: &str) -> Option<Value> {

@@ -25,15 +25,7 @@ use serde_json::{Value, json};
 const MANA: &str = env!("CARGO_BIN_EXE_mana");
 
 fn fixture_paths() -> Vec<PathBuf> {
-    let dir = mana_tests::fixtures().join("stateless/mainnet");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    files.sort();
-    assert_eq!(files.len(), 2, "expected the two mainnet fixtures in {}", dir.display());
-    files
+    mana_tests::mainnet_blocks()
 }
 
 fn load(path: &Path) -> Value {

@@ -12,6 +12,21 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+/// A port nothing listens on right now (the OS picks it).
+pub fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
+    listener.local_addr().expect("addr").port()
+}
+
+/// Waits until something accepts connections on `port` (at most 30 s; `what` names it).
+pub fn wait_for_port(port: u16, what: &str) {
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(started.elapsed() < Duration::from_secs(30), "{what} did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 /// A running Anvil; killed (by PID) when dropped.
 #[derive(Debug)]
 pub struct Anvil {
@@ -23,10 +38,7 @@ pub struct Anvil {
 impl Anvil {
     /// Starts the Anvil binary of the npm install at `dir` on a free port and waits for it.
     pub fn start(dir: &Path) -> Self {
-        let port = {
-            let l = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
-            l.local_addr().expect("addr").port()
-        };
+        let port = free_port();
         // The binary itself, not the npm wrapper script, so that its PID is the node's.
         let child = Command::new(dir.join("node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil"))
             .args(["--host", "127.0.0.1", "--port", &port.to_string(), "--silent"])
@@ -35,11 +47,7 @@ impl Anvil {
             .spawn()
             .expect("start anvil");
         let anvil = Self { child, url: format!("http://127.0.0.1:{port}") };
-        let started = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(started.elapsed() < Duration::from_secs(30), "anvil did not start");
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        wait_for_port(port, "anvil");
         anvil
     }
 

@@ -33,6 +33,19 @@ pub fn fixtures() -> PathBuf {
     );
 }
 
+/// The real mainnet blocks with witnesses (`stateless/mainnet/*.json`), sorted; exactly two.
+pub fn mainnet_blocks() -> Vec<PathBuf> {
+    let dir = fixtures().join("stateless/mainnet");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 2, "expected the two mainnet fixtures in {}", dir.display());
+    files
+}
+
 /// `consensus-spec-tests/tests` under the fixture root.
 pub fn consensus_tests() -> PathBuf {
     fixtures().join("consensus/consensus-spec-tests/tests")

@@ -11,7 +11,7 @@ use alloy_primitives::{B256, Bytes, keccak256};
 use mana_stateless::rules::ChainConfig;
 use mana_stateless::witness::{BlockInput, Trusted};
 use mana_stateless::{Error, verify_block};
-use mana_tests::fixtures;
+use mana_tests::mainnet_blocks;
 use serde_json::Value;
 
 struct Case {
@@ -21,15 +21,7 @@ struct Case {
 }
 
 fn cases() -> Vec<Case> {
-    let dir = fixtures().join("stateless/mainnet");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    files.sort();
-    assert_eq!(files.len(), 2, "expected the two mainnet fixtures in {}", dir.display());
-    files
+    mainnet_blocks()
         .into_iter()
         .map(|path| {
             let bytes = std::fs::read(&path).unwrap();
