@@ -342,7 +342,13 @@ fn execute<'a>(
         .map(|(tx, sender)| Recovered::new_unchecked(tx, *sender))
         .collect();
     let outcome = {
-        let evm = factory.evm_factory().create_evm(&mut state, env);
+        #[allow(unused_mut)]
+        let mut evm = factory.evm_factory().create_evm(&mut state, env);
+        #[cfg(any(target_arch = "x86_64", target_arch = "wasm32"))]
+        {
+            use alloy_evm::Evm as _;
+            crate::precompiles::install(evm.precompiles_mut());
+        }
         let ctx = EthBlockExecutionCtx {
             parent_hash: header.parent_hash,
             parent_beacon_block_root: header.parent_beacon_block_root,

@@ -16,6 +16,8 @@ extern crate alloc;
 mod error;
 pub mod execute;
 pub mod mpt;
+#[cfg(any(target_arch = "x86_64", target_arch = "wasm32"))]
+mod precompiles;
 pub mod rules;
 pub mod witness;
 

@@ -1008,8 +1008,8 @@ pub fn validate_transaction_static(
 /// it **and** the recovered nonce point's y parity must equal the signature's (without that check
 /// a signature verifies under two keys, and a wrong sender could be supplied). A key count that
 /// differs from the transaction count or any failing key is [`Error::BadPublicKey`]; the address
-/// is `keccak256(x ‖ y)[12..]`. On x86-64, where recovery uses libsecp256k1 and is the cheaper
-/// of the two, the signer is recovered and the supplied key must be its key.
+/// is `keccak256(x ‖ y)[12..]`. On x86-64 and wasm32, where recovery uses libsecp256k1 and is the
+/// cheaper of the two, the signer is recovered and the supplied key must be its key.
 pub fn recover_senders(
     block: &Block<TxEnvelope>,
     public_keys: Option<&[[u8; PUBLIC_KEY_BYTES]]>,
@@ -1036,9 +1036,9 @@ pub fn recover_senders(
             }
             let hash = tx.signature_hash();
             match public_keys.and_then(|keys| keys.get(index)) {
-                // With libsecp256k1 (x86-64) recovering costs less than the check below: recover
-                // and require the supplied key to be the recovered signer's.
-                #[cfg(target_arch = "x86_64")]
+                // With libsecp256k1 (x86-64, wasm32) recovering costs less than the check below:
+                // recover and require the supplied key to be the recovered signer's.
+                #[cfg(any(target_arch = "x86_64", target_arch = "wasm32"))]
                 Some(key) => {
                     let recovered = recover_signer_unchecked(signature, hash).map_err(|_| {
                         Error::InvalidTransaction {
@@ -1059,7 +1059,7 @@ pub fn recover_senders(
                         })
                     }
                 }
-                #[cfg(not(target_arch = "x86_64"))]
+                #[cfg(not(any(target_arch = "x86_64", target_arch = "wasm32")))]
                 Some(key) => signer_from_public_key(key, signature, &hash)
                     .map_err(|reason| Error::BadPublicKey { index, reason: String::from(reason) }),
                 None => recover_signer_unchecked(signature, hash).map_err(|_| {
@@ -1080,7 +1080,7 @@ pub fn recover_senders(
 /// matches recovery, which takes `x = r`.
 // Scalar arithmetic is modulo the group order: it cannot overflow.
 #[allow(clippy::arithmetic_side_effects)]
-#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+#[cfg_attr(any(target_arch = "x86_64", target_arch = "wasm32"), allow(dead_code))]
 fn signer_from_public_key(
     key: &[u8; PUBLIC_KEY_BYTES],
     signature: &Signature,
