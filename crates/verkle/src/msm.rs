@@ -1,0 +1,251 @@
+//! Multi-scalar multiplication: a variable-base bucket method (Pippenger) with signed digits,
+//! and a fixed-base variant over precomputed shifted copies of the CRS points (notes §15:
+//! "fixed-base precomputation for G₀ = Σ sᵢGᵢ with small windows").
+
+// Operators here are finite-field and curve arithmetic (arkworks `Fp`, `Element`), which cannot
+// overflow; integer arithmetic is on loop bounds and table indices derived from constants.
+#![allow(clippy::arithmetic_side_effects)]
+
+use alloc::vec;
+use alloc::vec::Vec;
+
+use crate::field::{Fr, fr_limbs};
+use crate::point::{Affine, Element};
+
+/// Bits covered by the signed-digit recoding of a scalar below r (< 2^253) plus its carry.
+const SCALAR_BITS: usize = 256;
+
+/// Extracts the `width`-bit window starting at `bit` from little-endian limbs.
+#[inline]
+fn window(limbs: &[u64; 4], bit: usize, width: usize) -> u64 {
+    let limb = bit / 64;
+    let shift = bit % 64;
+    let Some(&lo) = limbs.get(limb) else { return 0 };
+    let mut value = lo >> shift;
+    if shift + width > 64
+        && let Some(&hi) = limbs.get(limb + 1)
+    {
+        value |= hi << (64 - shift);
+    }
+    value & ((1u64 << width) - 1)
+}
+
+/// Signed digits of `limbs` in base `2^width`, each in `[−2^(width−1), 2^(width−1)]`, written
+/// into `out` (length `ceil(256 / width)`), least significant first.
+#[allow(clippy::arithmetic_side_effects, clippy::cast_possible_wrap)]
+fn signed_digits(limbs: &[u64; 4], width: usize, out: &mut [i32]) {
+    let half = 1i64 << (width - 1);
+    let full = 1i64 << width;
+    let mut carry = 0i64;
+    for (j, digit) in out.iter_mut().enumerate() {
+        let mut d = window(limbs, j * width, width) as i64 + carry;
+        if d > half {
+            d -= full;
+            carry = 1;
+        } else {
+            carry = 0;
+        }
+        *digit = d as i32;
+    }
+}
+
+/// Sums `Σ (b+1)·bucket[b]` with the running-sum trick (2 additions per bucket).
+fn sum_buckets(buckets: &[Element]) -> Element {
+    let mut running = Element::IDENTITY;
+    let mut total = Element::IDENTITY;
+    for bucket in buckets.iter().rev() {
+        running += *bucket;
+        total += running;
+    }
+    total
+}
+
+/// Adds `sign · point` into the bucket for `|digit|`.
+#[inline]
+#[allow(clippy::arithmetic_side_effects)]
+fn add_to_bucket(buckets: &mut [Element], digit: i32, point: &Affine) {
+    if digit == 0 {
+        return;
+    }
+    let index = digit.unsigned_abs() as usize - 1;
+    if let Some(bucket) = buckets.get_mut(index) {
+        *bucket = if digit > 0 { bucket.add_affine(point) } else { bucket.sub_affine(point) };
+    }
+}
+
+/// The window width minimizing `windows·(n + 2^c)` for `n` points.
+#[allow(clippy::arithmetic_side_effects)]
+fn best_width(n: usize) -> usize {
+    let mut best = (usize::MAX, 2);
+    for c in 2..=16usize {
+        let windows = SCALAR_BITS.div_ceil(c);
+        let cost = windows * (n + (1usize << c)) + SCALAR_BITS;
+        if cost < best.0 {
+            best = (cost, c);
+        }
+    }
+    best.1
+}
+
+/// `Σ scalarsᵢ · pointsᵢ` for arbitrary points (variable-time; inputs are public).
+#[allow(clippy::arithmetic_side_effects)]
+pub(crate) fn msm(points: &[Affine], scalars: &[Fr]) -> Element {
+    let n = points.len().min(scalars.len());
+    if n == 0 {
+        return Element::IDENTITY;
+    }
+    let width = best_width(n);
+    let windows = SCALAR_BITS.div_ceil(width);
+    let mut digits = vec![0i32; n * windows];
+    for (chunk, scalar) in digits.chunks_exact_mut(windows).zip(scalars) {
+        signed_digits(&fr_limbs(scalar), width, chunk);
+    }
+    let mut buckets = vec![Element::IDENTITY; 1usize << (width - 1)];
+    let mut acc = Element::IDENTITY;
+    for j in (0..windows).rev() {
+        for _ in 0..width {
+            acc = acc.double();
+        }
+        buckets.iter_mut().for_each(|b| *b = Element::IDENTITY);
+        for (i, point) in points.iter().take(n).enumerate() {
+            if let Some(&d) = digits.get(i * windows + j) {
+                add_to_bucket(&mut buckets, d, point);
+            }
+        }
+        acc += sum_buckets(&buckets);
+    }
+    acc
+}
+
+/// `scalar · point` with 4-bit signed windows.
+#[allow(clippy::arithmetic_side_effects)]
+pub(crate) fn mul_one(point: &Element, scalar: &Fr) -> Element {
+    let mut multiples = [*point; 8];
+    let mut acc = *point;
+    for slot in multiples.iter_mut().skip(1) {
+        acc += *point;
+        *slot = acc;
+    }
+    let mut digits = [0i32; 64];
+    signed_digits(&fr_limbs(scalar), 4, &mut digits);
+    let mut acc = Element::IDENTITY;
+    for &d in digits.iter().rev() {
+        acc = acc.double().double().double().double();
+        if d != 0
+            && let Some(m) = multiples.get(d.unsigned_abs() as usize - 1)
+        {
+            acc = if d > 0 { acc + *m } else { acc - *m };
+        }
+    }
+    acc
+}
+
+/// Shift granularity of the fixed-base tables, in bits.
+const SHIFT_BITS: usize = 4;
+/// Shifted copies per base: `2^(4j)·P` for `j < 64`.
+const SHIFTS: usize = SCALAR_BITS / SHIFT_BITS;
+
+/// Precomputed `2^(4j)·Pᵢ` for a fixed list of bases, used by [`FixedBase::msm`] with 4- or
+/// 8-bit windows and no doublings.
+#[derive(Debug, Clone)]
+pub(crate) struct FixedBase {
+    /// `SHIFTS` entries per base.
+    shifted: Vec<Affine>,
+    bases: usize,
+}
+
+impl FixedBase {
+    pub(crate) fn new(bases: &[Element]) -> Self {
+        let mut projective = Vec::with_capacity(bases.len() * SHIFTS);
+        for base in bases {
+            let mut p = *base;
+            for _ in 0..SHIFTS {
+                projective.push(p);
+                for _ in 0..SHIFT_BITS {
+                    p = p.double();
+                }
+            }
+        }
+        Self { shifted: Element::batch_to_table_affine(&projective), bases: bases.len() }
+    }
+
+    /// `2^(4·shift) · base`.
+    #[allow(clippy::arithmetic_side_effects)]
+    pub(crate) fn shifted(&self, base: usize, shift: usize) -> Option<&Affine> {
+        self.shifted.get(base * SHIFTS + shift)
+    }
+
+    /// `Σ scalarsᵢ · baseᵢ` for `(base index, scalar)` pairs. Zero digits cost nothing, so sparse
+    /// and short scalars are cheap.
+    #[allow(clippy::arithmetic_side_effects)]
+    pub(crate) fn msm<'a>(&self, terms: impl Iterator<Item = (usize, &'a Fr)> + Clone) -> Element {
+        // Few terms: 4-bit windows (8 buckets); many: 8-bit windows (128 buckets).
+        let count = terms.clone().take(9).count();
+        let width = if count <= 8 { 4 } else { 8 };
+        let step = width / SHIFT_BITS;
+        let windows = SCALAR_BITS / width;
+        let mut buckets = vec![Element::IDENTITY; 1usize << (width - 1)];
+        let mut digits = [0i32; 64];
+        for (base, scalar) in terms {
+            if base >= self.bases {
+                continue;
+            }
+            let digits = digits.get_mut(..windows).unwrap_or(&mut []);
+            signed_digits(&fr_limbs(scalar), width, digits);
+            for (j, &d) in digits.iter().enumerate() {
+                if d != 0
+                    && let Some(point) = self.shifted(base, j * step)
+                {
+                    add_to_bucket(&mut buckets, d, point);
+                }
+            }
+        }
+        sum_buckets(&buckets)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sha2::{Digest, Sha256};
+
+    pub(crate) fn pseudo_random(i: u64) -> Fr {
+        let h: [u8; 32] = Sha256::digest(i.to_le_bytes()).into();
+        crate::field::fr_from_le_reduced(&h)
+    }
+
+    fn naive(points: &[Element], scalars: &[Fr]) -> Element {
+        let mut acc = Element::IDENTITY;
+        for (p, s) in points.iter().zip(scalars) {
+            acc += p.mul(s);
+        }
+        acc
+    }
+
+    #[test]
+    fn msm_matches_naive() {
+        let g = Element::generator();
+        for n in [1usize, 2, 3, 17, 70] {
+            let points: Vec<Element> =
+                (0..n).map(|i| g.mul(&Fr::from(i as u64 * 7919 + 3))).collect();
+            let scalars: Vec<Fr> =
+                (0..n).map(|i| pseudo_random(i as u64 + 1000 * n as u64)).collect();
+            let affine = Element::batch_to_table_affine(&points);
+            assert_eq!(msm(&affine, &scalars), naive(&points, &scalars));
+            let table = FixedBase::new(&points);
+            assert_eq!(table.msm(scalars.iter().enumerate()), naive(&points, &scalars));
+        }
+    }
+
+    #[test]
+    fn mul_small() {
+        let g = Element::generator();
+        assert_eq!(g.mul(&Fr::from(2u64)), g.double());
+        assert_eq!(g.mul(&Fr::from(3u64)), g.double() + g);
+        assert_eq!(g.mul(&-Fr::from(1u64)), -g);
+        assert!(g.mul(&Fr::from(0u64)).is_identity());
+        let s = pseudo_random(5);
+        let t = pseudo_random(6);
+        assert_eq!(g.mul(&(s * t)), g.mul(&s).mul(&t));
+    }
+}

@@ -1,0 +1,326 @@
+//! Banderwagon: the quotient of the bandersnatch prime-order subgroup (plus the 2-torsion point)
+//! by `(x, y) ~ (−x, −y)` — notes §2–§3, EIP-6800 "Banderwagon".
+//!
+//! Points are kept in extended twisted Edwards coordinates `(X : Y : T : Z)` with
+//! `x = X/Z`, `y = Y/Z`, `T = X·Y/Z`, and added with the unified formulas for `a = −5`.
+
+// Operators here are finite-field and curve arithmetic (arkworks `Fp`, `Element`), which cannot
+// overflow; integer arithmetic is on loop bounds and table indices derived from constants.
+#![allow(clippy::arithmetic_side_effects)]
+
+use alloc::vec::Vec;
+use core::ops::{Add, AddAssign, Neg, Sub, SubAssign};
+
+use ark_ec::twisted_edwards::TECurveConfig;
+use ark_ed_on_bls12_381_bandersnatch::{BandersnatchConfig, TE_GENERATOR_X, TE_GENERATOR_Y};
+use ark_ff::{AdditiveGroup, Field, LegendreSymbol, Zero};
+
+use crate::error::{Error, Result};
+use crate::field::{
+    Fq, Fr, batch_invert, fq_from_be, fq_from_le, fq_to_be, fq_to_fr, fq_to_le, is_largest,
+};
+
+/// The twisted Edwards coefficient `d`.
+const D: Fq = BandersnatchConfig::COEFF_D;
+
+/// Multiplication by `a = −5`.
+#[inline(always)]
+fn mul_by_a(v: Fq) -> Fq {
+    -(v.double().double() + v)
+}
+
+/// A banderwagon group element.
+///
+/// Equality is the quotient equality `x1·y2 == x2·y1` (never raw coordinates), so `P` and
+/// `P + T₂` compare equal and serialize identically.
+#[derive(Clone, Copy, Debug)]
+pub struct Element {
+    pub(crate) x: Fq,
+    pub(crate) y: Fq,
+    pub(crate) t: Fq,
+    pub(crate) z: Fq,
+}
+
+/// An affine point with `d·x·y` precomputed, the operand of the cheap mixed addition (table
+/// entries and decoded commitments).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Affine {
+    pub(crate) x: Fq,
+    pub(crate) y: Fq,
+    pub(crate) dxy: Fq,
+}
+
+impl Affine {
+    pub(crate) const IDENTITY: Self = Self { x: Fq::ZERO, y: Fq::ONE, dxy: Fq::ZERO };
+
+    pub(crate) fn new(x: Fq, y: Fq) -> Self {
+        Self { x, y, dxy: D * x * y }
+    }
+
+    pub(crate) fn neg(&self) -> Self {
+        Self { x: -self.x, y: self.y, dxy: -self.dxy }
+    }
+}
+
+impl PartialEq for Element {
+    fn eq(&self, other: &Self) -> bool {
+        self.x * other.y == other.x * self.y
+    }
+}
+
+impl Eq for Element {}
+
+impl Default for Element {
+    fn default() -> Self {
+        Self::IDENTITY
+    }
+}
+
+impl Element {
+    /// The identity (`x = 0`).
+    pub const IDENTITY: Self = Self { x: Fq::ZERO, y: Fq::ONE, t: Fq::ZERO, z: Fq::ONE };
+
+    /// The bandersnatch generator (the IPA point `Q`, notes §4).
+    pub fn generator() -> Self {
+        Self::from_affine(TE_GENERATOR_X, TE_GENERATOR_Y)
+    }
+
+    pub(crate) fn from_affine(x: Fq, y: Fq) -> Self {
+        Self { x, y, t: x * y, z: Fq::ONE }
+    }
+
+    /// Whether this is the identity (`x == 0`).
+    pub fn is_identity(&self) -> bool {
+        self.x.is_zero()
+    }
+
+    /// Point doubling (dbl-2008-hwcd).
+    #[must_use]
+    pub fn double(&self) -> Self {
+        let a = self.x.square();
+        let b = self.y.square();
+        let c = self.z.square().double();
+        let d = mul_by_a(a);
+        let e = (self.x + self.y).square() - a - b;
+        let g = d + b;
+        let f = g - c;
+        let h = d - b;
+        Self { x: e * f, y: g * h, t: e * h, z: f * g }
+    }
+
+    /// Mixed addition with a precomputed affine point (madd-2008-hwcd with `d·x2·y2` cached).
+    #[inline]
+    pub(crate) fn add_affine(&self, q: &Affine) -> Self {
+        let a = self.x * q.x;
+        let b = self.y * q.y;
+        let c = self.t * q.dxy;
+        let d = self.z;
+        let e = (self.x + self.y) * (q.x + q.y) - a - b;
+        let f = d - c;
+        let g = d + c;
+        let h = b - mul_by_a(a);
+        Self { x: e * f, y: g * h, t: e * h, z: f * g }
+    }
+
+    #[inline]
+    pub(crate) fn sub_affine(&self, q: &Affine) -> Self {
+        self.add_affine(&q.neg())
+    }
+
+    fn add_full(&self, q: &Self) -> Self {
+        let a = self.x * q.x;
+        let b = self.y * q.y;
+        let c = D * self.t * q.t;
+        let d = self.z * q.z;
+        let e = (self.x + self.y) * (q.x + q.y) - a - b;
+        let f = d - c;
+        let g = d + c;
+        let h = b - mul_by_a(a);
+        Self { x: e * f, y: g * h, t: e * h, z: f * g }
+    }
+
+    /// Scalar multiplication (4-bit fixed windows; variable time — all inputs are public).
+    #[must_use]
+    pub fn mul(&self, scalar: &Fr) -> Self {
+        crate::msm::mul_one(self, scalar)
+    }
+
+    /// The affine coordinates `(x, y)`.
+    pub(crate) fn to_affine(self) -> (Fq, Fq) {
+        let zinv = self.z.inverse().unwrap_or(Fq::ZERO);
+        (self.x * zinv, self.y * zinv)
+    }
+
+    /// Compressed 32-byte serialization: the big-endian x of the representative whose y is
+    /// lexicographically largest (notes §3).
+    pub fn to_bytes(&self) -> [u8; 32] {
+        let (x, y) = self.to_affine();
+        encode_affine(x, y)
+    }
+
+    /// Decodes a compressed point from untrusted bytes with every check of notes §3: exact
+    /// length, `x < p`, on the curve, the lexicographically largest `y`, and the subgroup check
+    /// `legendre(1 − a·x²) = +1`. Thirty-two zero bytes decode to the identity.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        let array: &[u8; 32] = bytes.try_into().map_err(|_| Error::WrongLength {
+            what: "compressed point",
+            expected: 32,
+            got: bytes.len(),
+        })?;
+        let x = fq_from_be(array).ok_or(Error::PointNotCanonical)?;
+        let y = y_from_x(&x)?;
+        Ok(Self::from_affine(x, y))
+    }
+
+    /// Decodes the 64-byte arkworks uncompressed form (`x LE ‖ y LE`), requiring the point to be
+    /// on the curve, in the subgroup, and to carry the lexicographically largest y.
+    pub fn from_uncompressed_le(bytes: &[u8]) -> Result<Self> {
+        let (x, y) = split_uncompressed(bytes)?;
+        let x = fq_from_le(&x).ok_or(Error::PointNotCanonical)?;
+        let y = fq_from_le(&y).ok_or(Error::PointNotCanonical)?;
+        Self::from_checked_affine(x, y)
+    }
+
+    /// Decodes the 64-byte go-ipa uncompressed form (`x BE ‖ y BE`) with the same checks as
+    /// [`Element::from_uncompressed_le`].
+    pub fn from_uncompressed_be(bytes: &[u8]) -> Result<Self> {
+        let (x, y) = split_uncompressed(bytes)?;
+        let x = fq_from_be(&x).ok_or(Error::PointNotCanonical)?;
+        let y = fq_from_be(&y).ok_or(Error::PointNotCanonical)?;
+        Self::from_checked_affine(x, y)
+    }
+
+    /// Decodes a raw 64-byte arkworks affine point (`x LE ‖ y LE`) with either sign of the
+    /// representative — the form rust-verkle's FFI passes between its own calls. Checks
+    /// canonical coordinates, the curve equation and the subgroup, but not the y choice: use it
+    /// only for such trusted internal values, never for proofs.
+    pub fn from_raw_affine_le(bytes: &[u8]) -> Result<Self> {
+        let (x, y) = split_uncompressed(bytes)?;
+        let x = fq_from_le(&x).ok_or(Error::PointNotCanonical)?;
+        let y = fq_from_le(&y).ok_or(Error::PointNotCanonical)?;
+        let expected = y_from_x(&x)?;
+        if expected != y && expected != -y {
+            return Err(Error::PointNotOnCurve);
+        }
+        Ok(Self::from_affine(x, y))
+    }
+
+    fn from_checked_affine(x: Fq, y: Fq) -> Result<Self> {
+        let expected = y_from_x(&x)?;
+        if expected != y {
+            // Either the other root (not canonical) or not on the curve at all.
+            return if expected == -y {
+                Err(Error::PointNotLargestY)
+            } else {
+                Err(Error::PointNotOnCurve)
+            };
+        }
+        Ok(Self::from_affine(x, y))
+    }
+
+    /// The 64-byte arkworks uncompressed form (`x LE ‖ y LE`) of the canonical representative.
+    pub fn to_uncompressed_le(&self) -> [u8; 64] {
+        let (mut x, mut y) = self.to_affine();
+        if !is_largest(&y) {
+            x = -x;
+            y = -y;
+        }
+        let mut out = [0u8; 64];
+        out[..32].copy_from_slice(&fq_to_le(&x));
+        out[32..].copy_from_slice(&fq_to_le(&y));
+        out
+    }
+
+    /// `map_to_scalar_field` ("group_to_field"): `(x / y mod p) mod r` (notes §3). The identity
+    /// maps to 0.
+    pub fn map_to_scalar_field(&self) -> Fr {
+        // x/y = X/Y in projective coordinates.
+        let yinv = self.y.inverse().unwrap_or(Fq::ZERO);
+        fq_to_fr(&(self.x * yinv))
+    }
+
+    /// [`Element::map_to_scalar_field`] for many points with one batch inversion.
+    pub fn batch_map_to_scalar_field(points: &[Self]) -> Vec<Fr> {
+        let mut ys: Vec<Fq> = points.iter().map(|p| p.y).collect();
+        batch_invert(&mut ys);
+        points.iter().zip(ys).map(|(p, yinv)| fq_to_fr(&(p.x * yinv))).collect()
+    }
+
+    /// Compressed serializations of many points with one batch inversion.
+    pub fn batch_to_bytes(points: &[Self]) -> Vec<[u8; 32]> {
+        let mut zs: Vec<Fq> = points.iter().map(|p| p.z).collect();
+        batch_invert(&mut zs);
+        points.iter().zip(zs).map(|(p, zinv)| encode_affine(p.x * zinv, p.y * zinv)).collect()
+    }
+
+    /// Normalizes many points to precomputed affine form with one batch inversion.
+    pub(crate) fn batch_to_table_affine(points: &[Self]) -> Vec<Affine> {
+        let mut zs: Vec<Fq> = points.iter().map(|p| p.z).collect();
+        batch_invert(&mut zs);
+        points.iter().zip(zs).map(|(p, zinv)| Affine::new(p.x * zinv, p.y * zinv)).collect()
+    }
+}
+
+fn split_uncompressed(bytes: &[u8]) -> Result<([u8; 32], [u8; 32])> {
+    let array: &[u8; 64] = bytes.try_into().map_err(|_| Error::WrongLength {
+        what: "uncompressed point",
+        expected: 64,
+        got: bytes.len(),
+    })?;
+    let mut x = [0u8; 32];
+    let mut y = [0u8; 32];
+    x.copy_from_slice(&array[..32]);
+    y.copy_from_slice(&array[32..]);
+    Ok((x, y))
+}
+
+fn encode_affine(x: Fq, y: Fq) -> [u8; 32] {
+    let x = if is_largest(&y) { x } else { -x };
+    fq_to_be(&x)
+}
+
+/// The lexicographically largest y for x, with the on-curve and subgroup checks (notes §3).
+fn y_from_x(x: &Fq) -> Result<Fq> {
+    let x2 = x.square();
+    let u = Fq::ONE - mul_by_a(x2);
+    let v = Fq::ONE - D * x2;
+    let vinv = v.inverse().ok_or(Error::PointNotOnCurve)?;
+    let y = (u * vinv).sqrt().ok_or(Error::PointNotOnCurve)?;
+    if u.legendre() != LegendreSymbol::QuadraticResidue {
+        return Err(Error::PointNotInSubgroup);
+    }
+    Ok(if is_largest(&y) { y } else { -y })
+}
+
+impl Add for Element {
+    type Output = Self;
+    fn add(self, rhs: Self) -> Self {
+        self.add_full(&rhs)
+    }
+}
+
+impl AddAssign for Element {
+    fn add_assign(&mut self, rhs: Self) {
+        *self = self.add_full(&rhs);
+    }
+}
+
+impl Sub for Element {
+    type Output = Self;
+    fn sub(self, rhs: Self) -> Self {
+        self.add_full(&-rhs)
+    }
+}
+
+impl SubAssign for Element {
+    fn sub_assign(&mut self, rhs: Self) {
+        *self = self.add_full(&-rhs);
+    }
+}
+
+impl Neg for Element {
+    type Output = Self;
+    fn neg(self) -> Self {
+        Self { x: -self.x, y: self.y, t: -self.t, z: self.z }
+    }
+}
