@@ -10,9 +10,9 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use alloy_primitives::{B256, Bytes, address};
+use alloy_primitives::{B256, Bytes};
 use mana_client::execution::ExecutionRpc;
-use mana_stateless::rules::{BlobSchedule, ChainConfig};
+use mana_stateless::rules::ChainConfig;
 use mana_stateless::witness::{BlockInput, Trusted, Witness, parse_public_keys};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -27,38 +27,13 @@ const EXIT_INVALID: u8 = 1;
 /// Exit status of a usage or input error.
 const EXIT_USAGE: u8 = 2;
 
-/// The execution-layer rules of a built-in network. Mainnet is `ChainConfig::mainnet`; the
-/// testnets use the activation times of `alloy-hardforks` 0.4 (Sepolia Osaka 1760427360, BPO1
-/// 1761017184, BPO2 1761607008; Hoodi Osaka 1761677592, BPO1 1762365720, BPO2 1762955544), the
-/// mainnet blob schedule (the BPO parameters are the same on all three) and each chain's deposit
-/// contract.
+/// The execution-layer rules of a built-in network (see `ChainConfig::{mainnet, sepolia, hoodi}`
+/// for the activation times).
 pub(crate) const fn chain_config(chain: ChainName) -> ChainConfig {
     match chain {
         ChainName::Mainnet => ChainConfig::mainnet(),
-        ChainName::Sepolia => ChainConfig {
-            chain_id: 11_155_111,
-            shanghai_time: Some(1_677_557_088),
-            cancun_time: Some(1_706_655_072),
-            prague_time: Some(1_741_159_776),
-            osaka_time: Some(1_760_427_360),
-            bpo1_time: Some(1_761_017_184),
-            bpo2_time: Some(1_761_607_008),
-            amsterdam_time: None,
-            blob_schedule: BlobSchedule::mainnet(),
-            deposit_contract: address!("0x7f02C3E3c98b133055B8B348B2Ac625669Ed295D"),
-        },
-        ChainName::Hoodi => ChainConfig {
-            chain_id: 560_048,
-            shanghai_time: Some(0),
-            cancun_time: Some(0),
-            prague_time: Some(1_742_999_832),
-            osaka_time: Some(1_761_677_592),
-            bpo1_time: Some(1_762_365_720),
-            bpo2_time: Some(1_762_955_544),
-            amsterdam_time: None,
-            blob_schedule: BlobSchedule::mainnet(),
-            deposit_contract: address!("0x00000000219ab540356cBB839Cbe05303d7705Fa"),
-        },
+        ChainName::Sepolia => ChainConfig::sepolia(),
+        ChainName::Hoodi => ChainConfig::hoodi(),
     }
 }
 

@@ -31,6 +31,66 @@ pub fn mainnet_chain(periods: u64) -> CaseData {
 /// data, as a beacon node at that head would serve them. Tests shrink the committee
 /// (`spec.preset.sync_committee_size = N`) to keep long chains cheap.
 pub fn chain<const N: usize>(spec: ChainSpec, network: &str, periods: u64) -> CaseData {
+    let layout = Layout { first_period: FIRST_PERIOD, attested: 200, finalized: 128 };
+    let mut case = build::<N>(spec, periods, layout, None);
+    case.name = format!("synthetic-{network}-{N}-{periods}-periods");
+    case.network = Some(network.into());
+    case
+}
+
+/// Where a generated chain's updates sit: the first period, and the attested and finalized
+/// slots' offsets into each period.
+#[derive(Debug, Clone, Copy)]
+struct Layout {
+    first_period: u64,
+    attested: u64,
+    finalized: u64,
+}
+
+/// The name of [`live_chain`]'s case.
+pub const LIVE_CASE: &str = "live";
+
+/// A chain on the consensus config `config_yaml` (minimal preset, 32-member committees) whose
+/// head is *now*: genesis is placed so that the last of `periods` updates was signed in the
+/// previous slot at `now_unix_s`. Its last finalized and attested headers carry
+/// `execution_block` (number, hash) as their execution payload, so a light client that syncs
+/// it vouches for that block of a real execution node (the end-to-end tests of the npm
+/// package point it at Anvil's head). `DEPOSIT_CHAIN_ID` is set to `chain_id`.
+pub fn live_chain(
+    config_yaml: &str,
+    chain_id: u64,
+    periods: u64,
+    execution_block: Option<(u64, [u8; 32])>,
+    now_unix_s: u64,
+) -> CaseData {
+    const N: usize = mana_consensus::MINIMAL_SYNC_COMMITTEE_SIZE;
+    let yaml: String = config_yaml
+        .lines()
+        .filter(|l| !l.starts_with("DEPOSIT_CHAIN_ID:"))
+        .chain([format!("DEPOSIT_CHAIN_ID: {chain_id}").as_str()])
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut spec = ChainSpec::from_config_yaml(&yaml).expect("config");
+    assert_eq!(spec.preset.sync_committee_size, N, "live chains use the minimal preset");
+    let period = spec.preset.slots_per_epoch * spec.preset.epochs_per_sync_committee_period;
+    let layout = Layout { first_period: 1, attested: period - 20, finalized: period - 36 };
+    let last_signature_slot = (layout.first_period + periods - 1) * period + layout.attested + 1;
+    let seconds = spec.slot_duration_ms / 1000;
+    spec.genesis_time = now_unix_s - (last_signature_slot + 1) * seconds;
+    spec.genesis_validators_root = Some([0x4d; 32]);
+    let mut case = build::<N>(spec, periods, layout, execution_block);
+    case.name = LIVE_CASE.into();
+    case.config_yaml = yaml;
+    case
+}
+
+fn build<const N: usize>(
+    spec: ChainSpec,
+    periods: u64,
+    layout: Layout,
+    execution_block: Option<(u64, [u8; 32])>,
+) -> CaseData {
+    let Layout { first_period, attested, finalized } = layout;
     let gvr = spec.genesis_validators_root.unwrap_or_default();
     let period_start = |p: u64| spec.start_slot_of_period(p).expect("mainnet period");
     let object = |slot: u64, ssz: Vec<u8>| Object {
@@ -40,7 +100,7 @@ pub fn chain<const N: usize>(spec: ChainSpec, network: &str, periods: u64) -> Ca
     };
     let committee = |index: u64| testing::committee::<N>(index as usize * N);
 
-    let start = period_start(FIRST_PERIOD);
+    let start = period_start(first_period);
     let (mut keys, first) = committee(0);
     let (trusted_root, bootstrap) = testing::bootstrap(&spec, start, &first);
     let bootstrap = object(start, bootstrap.to_ssz(spec.fork_at_slot(start)).expect("encode"));
@@ -48,12 +108,24 @@ pub fn chain<const N: usize>(spec: ChainSpec, network: &str, periods: u64) -> Ca
     let mut updates = BTreeMap::new();
     let mut last = None;
     for k in 0..periods {
-        let slot = period_start(FIRST_PERIOD + k);
+        let slot = period_start(first_period + k);
         let (next_keys, next) = committee(k + 1);
         let signers: Vec<Option<[u8; 32]>> = keys.iter().copied().map(Some).collect();
-        let update = testing::update(&spec, &gvr, &signers, slot + 200, slot + 128, &next);
-        let fork = spec.fork_at_slot(slot + 200);
-        updates.insert(FIRST_PERIOD + k, object(slot + 200, update.to_ssz(fork).expect("encode")));
+        let execution = execution_block.filter(|_| k + 1 == periods);
+        let update = testing::update_with_execution(
+            &spec,
+            &gvr,
+            &signers,
+            slot + attested,
+            slot + finalized,
+            &next,
+            execution,
+        );
+        let fork = spec.fork_at_slot(slot + attested);
+        updates.insert(
+            first_period + k,
+            object(slot + attested, update.to_ssz(fork).expect("encode")),
+        );
         last = Some(update);
         keys = next_keys;
     }
@@ -84,8 +156,8 @@ pub fn chain<const N: usize>(spec: ChainSpec, network: &str, periods: u64) -> Ca
     };
 
     CaseData {
-        name: format!("synthetic-{network}-{N}-{periods}-periods"),
-        network: Some(network.into()),
+        name: String::new(),
+        network: None,
         spec,
         config_yaml: String::new(),
         genesis_validators_root: gvr,

@@ -496,6 +496,155 @@ fn bench() -> Result {
     Ok(())
 }
 
+/// The wasm features rustc's `wasm32-unknown-unknown` uses by default (wasm-bindgen drops the
+/// section that names them, so wasm-opt is told).
+const WASM_FEATURES: &[&str] = &[
+    "--enable-bulk-memory",
+    "--enable-bulk-memory-opt",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-mutable-globals",
+    "--enable-reference-types",
+    "--enable-multivalue",
+];
+
+/// The npm package's directory.
+fn pkg_dir() -> PathBuf {
+    root().join("pkg")
+}
+
+fn copy(from: &Path, to: &Path) -> Result {
+    if let Some(parent) = to.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+    }
+    std::fs::copy(from, to)
+        .map(drop)
+        .map_err(|e| format!("{} → {}: {e}", from.display(), to.display()))
+}
+
+fn write(path: &Path, text: &str) -> Result {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+    }
+    std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Builds `@mana/client` into `pkg/dist`: `mana-wasm` for wasm32 (release), wasm-bindgen's
+/// `nodejs` and `web` outputs, each shrunk by wasm-opt (npm `binaryen`), the TypeScript layer as
+/// ES module and CommonJS, and the entry points. With `light`, the build leaves out stateless
+/// verification (`verifyBlock`) into `pkg/dist-light` for the size budget.
+fn pkg(light: bool) -> Result {
+    let dir = pkg_dir();
+    let t = step("pkg: npm ci (typescript, binaryen, test dependencies)");
+    let lock = std::fs::read(dir.join("package-lock.json")).map_err(|e| e.to_string())?;
+    let stamp = dir.join("node_modules/.mana-installed-lock");
+    if dir.join("node_modules/.bin/tsc").exists()
+        && std::fs::read(&stamp).is_ok_and(|installed| installed == lock)
+    {
+        println!("    present");
+    } else {
+        run_in(&dir, "npm", &["ci", "--no-audit", "--no-fund"], &[])?;
+        write(&stamp, &String::from_utf8_lossy(&lock))?;
+    }
+    done(t);
+
+    let t = step(if light {
+        "pkg: mana-wasm (light, wasm32 release)"
+    } else {
+        "pkg: mana-wasm (wasm32 release)"
+    });
+    let mut build = vec!["build", "-p", "mana-wasm", "--target", WASM, "--profile", "wasm-release"];
+    if light {
+        build.push("--no-default-features");
+    }
+    let target_dir = env::var("CARGO_TARGET_DIR")
+        .map(|d| root().join(d))
+        .unwrap_or_else(|_| root().join("target"));
+    let out = dir.join(if light { "dist-light" } else { "dist" });
+    // Separate target directories keep the two feature sets from rebuilding each other.
+    let target_env =
+        target_dir.join(if light { "wasm-light" } else { "wasm-full" }).display().to_string();
+    run("cargo", &build, &[("CARGO_TARGET_DIR", &target_env)])?;
+    let wasm = PathBuf::from(&target_env).join(WASM).join("wasm-release/mana_wasm.wasm");
+    done(t);
+
+    let t = step("pkg: wasm-bindgen (nodejs, web) + wasm-opt -O3");
+    if out.exists() {
+        std::fs::remove_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+    }
+    let bindgen = tools_dir().join("bin/wasm-bindgen").display().to_string();
+    let wasm_opt = dir.join("node_modules/.bin/wasm-opt").display().to_string();
+    for (target, sub) in [("nodejs", "node"), ("web", "web")] {
+        let dest = out.join("wasm").join(sub);
+        let dest_text = dest.display().to_string();
+        run(
+            &bindgen,
+            &[
+                "--target",
+                target,
+                "--out-dir",
+                &dest_text,
+                "--out-name",
+                "mana",
+                &wasm.display().to_string(),
+            ],
+            &[],
+        )?;
+        let file = dest.join("mana_bg.wasm").display().to_string();
+        run(
+            &wasm_opt,
+            &[
+                &["-O3", "--strip-debug", "--strip-producers"][..],
+                WASM_FEATURES,
+                &[&file, "-o", &file],
+            ]
+            .concat(),
+            &[],
+        )?;
+    }
+    write(&out.join("wasm/node/package.json"), "{\"type\":\"commonjs\"}\n")?;
+    done(t);
+
+    let t = step("pkg: TypeScript layer and entry points");
+    let tsc = dir.join("node_modules/.bin/tsc").display().to_string();
+    let out_text = out.display().to_string();
+    let sub = |s: &str| out.join(s).display().to_string();
+    run_in(
+        &dir,
+        &tsc,
+        &[
+            "-p",
+            "tsconfig.json",
+            "--outDir",
+            &sub("esm"),
+            "--declaration",
+            "--declarationDir",
+            &sub("types"),
+        ],
+        &[],
+    )?;
+    run_in(&dir, &tsc, &["-p", "tsconfig.cjs.json", "--outDir", &sub("cjs")], &[])?;
+    write(&out.join("cjs/package.json"), "{\"type\":\"commonjs\"}\n")?;
+    copy(&out.join("types/index.d.ts"), &out.join("types/index.d.cts"))?;
+    let entries = dir.join("entries");
+    for (from, to) in [
+        ("node.cjs", "node/index.cjs"),
+        ("node.mjs", "node/index.mjs"),
+        ("web.js", "web/index.js"),
+        ("entry.d.ts", "types/entry.d.ts"),
+        ("entry.d.cts", "types/entry.d.cts"),
+    ] {
+        copy(&entries.join(from), &out.join(to))?;
+    }
+    for sub in ["node", "web"] {
+        let file = out.join("wasm").join(sub).join("mana_bg.wasm");
+        let bytes = std::fs::read(&file).map_err(|e| e.to_string())?;
+        println!("    {out_text}/wasm/{sub}/mana_bg.wasm: {} bytes", bytes.len());
+    }
+    done(t);
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let command = env::args().nth(1).unwrap_or_default();
     let started = Instant::now();
@@ -504,8 +653,9 @@ fn main() -> ExitCode {
         "test" => test(),
         "ci" => setup().and_then(|()| test()),
         "bench" => bench(),
+        "pkg" => pkg(env::args().nth(2).as_deref() == Some("--light")),
         _ => {
-            eprintln!("usage: cargo xtask <setup|test|ci|bench>");
+            eprintln!("usage: cargo xtask <setup|test|ci|bench|pkg [--light]>");
             return ExitCode::from(2);
         }
     };

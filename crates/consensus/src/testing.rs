@@ -110,9 +110,23 @@ fn unreachable_vector<T>() -> T {
 
 /// A header at `slot` whose execution branch is valid and whose state root is `state_root`.
 pub fn header(spec: &ChainSpec, slot: Slot, state_root: B256) -> LightClientHeader {
+    header_with_execution(spec, slot, state_root, None)
+}
+
+/// Like [`header`], with the execution payload's block number and hash given (a real execution
+/// chain's block, for end-to-end tests of verified execution); by default `slot` and a hash of
+/// it.
+pub fn header_with_execution(
+    spec: &ChainSpec,
+    slot: Slot,
+    state_root: B256,
+    execution_block: Option<(u64, B256)>,
+) -> LightClientHeader {
+    let (block_number, block_hash) =
+        execution_block.unwrap_or_else(|| (slot, sha256(&slot.to_le_bytes())));
     let mut execution =
-        ExecutionPayloadHeader { block_number: slot, timestamp: slot * 12, ..Default::default() };
-    execution.block_hash = sha256(&slot.to_le_bytes());
+        ExecutionPayloadHeader { block_number, timestamp: slot * 12, ..Default::default() };
+    execution.block_hash = block_hash;
     let mut header = LightClientHeader {
         beacon: BeaconBlockHeader {
             slot,
@@ -170,8 +184,35 @@ pub fn update<const S: usize>(
     finalized_slot: Slot,
     next_committee: &SyncCommittee<S>,
 ) -> LightClientUpdate<S> {
+    update_with_execution(
+        spec,
+        genesis_validators_root,
+        signers,
+        attested_slot,
+        finalized_slot,
+        next_committee,
+        None,
+    )
+}
+
+/// Like [`update`], with both the finalized and the attested header carrying
+/// `execution_block` (number, hash) as their execution payload (see [`header_with_execution`]).
+pub fn update_with_execution<const S: usize>(
+    spec: &ChainSpec,
+    genesis_validators_root: &B256,
+    signers: &[Option<[u8; 32]>],
+    attested_slot: Slot,
+    finalized_slot: Slot,
+    next_committee: &SyncCommittee<S>,
+    execution_block: Option<(u64, B256)>,
+) -> LightClientUpdate<S> {
     let bls = BlstVerifier;
-    let finalized = header(spec, finalized_slot, sha256(&finalized_slot.to_be_bytes()));
+    let finalized = header_with_execution(
+        spec,
+        finalized_slot,
+        sha256(&finalized_slot.to_be_bytes()),
+        execution_block,
+    );
     let indices = StateProofIndices::at_slot(spec, attested_slot);
     let depth = gindex_depth(indices.finalized_root).max(gindex_depth(indices.next_sync_committee));
     let tree = SparseTree::new(
@@ -182,7 +223,7 @@ pub fn update<const S: usize>(
         ],
         5,
     );
-    let attested = header(spec, attested_slot, tree.root());
+    let attested = header_with_execution(spec, attested_slot, tree.root(), execution_block);
     let signature_slot = attested_slot + 1;
     let fork_version = spec.fork_version_at_epoch(spec.epoch_at_slot(signature_slot - 1));
     let domain = compute_domain(DOMAIN_SYNC_COMMITTEE, fork_version, genesis_validators_root);

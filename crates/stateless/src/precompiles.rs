@@ -2,7 +2,6 @@
 //! the verifier links it (x86-64 and wasm32), instead of revm's pure-Rust k256 one: blocks call
 //! it often (permits, meta-transactions, multisig wallets) and recovery dominates its cost.
 
-use alloy_consensus::crypto::secp256k1::recover_signer_unchecked;
 use alloy_evm::precompiles::{DynPrecompile, PrecompileInput, PrecompilesMap};
 use alloy_primitives::{Address, B256, Bytes, Signature};
 use revm::precompile::{
@@ -40,7 +39,7 @@ fn ecrecover(input: &[u8], gas_limit: u64) -> EthPrecompileResult {
     let signer = match v.split_last() {
         Some((&last @ (27 | 28), high)) if high.iter().all(|b| *b == 0) => {
             let signature = Signature::from_bytes_and_parity(rs, last == 28);
-            recover_signer_unchecked(&signature, B256::from_slice(hash)).ok()
+            signature.recover_address_from_prehash(&B256::from_slice(hash)).ok()
         }
         _ => None,
     };
@@ -51,7 +50,7 @@ fn ecrecover(input: &[u8], gas_limit: u64) -> EthPrecompileResult {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use alloy_consensus::crypto::secp256k1::sign_message;
+    use alloy_consensus::crypto::secp256k1::{recover_signer_unchecked, sign_message};
     use alloy_primitives::{U256, keccak256};
 
     fn input(hash: B256, v: u8, signature: &Signature) -> Vec<u8> {

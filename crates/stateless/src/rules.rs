@@ -21,7 +21,7 @@ use core::fmt;
 
 use alloy_consensus::{
     Block, EMPTY_OMMER_ROOT_HASH, Header, Transaction, TxEip4844Variant, TxEnvelope,
-    crypto::{SECP256K1N_HALF, secp256k1::recover_signer_unchecked},
+    crypto::SECP256K1N_HALF,
 };
 use alloy_eips::{
     eip4844::{DATA_GAS_PER_BLOB, VERSIONED_HASH_VERSION_KZG, fake_exponential},
@@ -244,6 +244,51 @@ impl ChainConfig {
             amsterdam_time: None,
             blob_schedule: BlobSchedule::mainnet(),
             deposit_contract: MAINNET_DEPOSIT_CONTRACT,
+        }
+    }
+
+    /// Sepolia (chain id 11155111): Shanghai 1677557088, Cancun 1706655072, Prague 1741159776,
+    /// Osaka 1760427360, BPO1 1761017184, BPO2 1761607008; mainnet's blob schedule (the BPO
+    /// parameters are the same on every public network).
+    pub const fn sepolia() -> Self {
+        Self {
+            chain_id: 11_155_111,
+            shanghai_time: Some(1_677_557_088),
+            cancun_time: Some(1_706_655_072),
+            prague_time: Some(1_741_159_776),
+            osaka_time: Some(1_760_427_360),
+            bpo1_time: Some(1_761_017_184),
+            bpo2_time: Some(1_761_607_008),
+            amsterdam_time: None,
+            blob_schedule: BlobSchedule::mainnet(),
+            deposit_contract: address!("0x7f02C3E3c98b133055B8B348B2Ac625669Ed295D"),
+        }
+    }
+
+    /// Hoodi (chain id 560048): Shanghai and Cancun at genesis, Prague 1742999832, Osaka
+    /// 1761677592, BPO1 1762365720, BPO2 1762955544; mainnet's blob schedule.
+    pub const fn hoodi() -> Self {
+        Self {
+            chain_id: 560_048,
+            shanghai_time: Some(0),
+            cancun_time: Some(0),
+            prague_time: Some(1_742_999_832),
+            osaka_time: Some(1_761_677_592),
+            bpo1_time: Some(1_762_365_720),
+            bpo2_time: Some(1_762_955_544),
+            amsterdam_time: None,
+            blob_schedule: BlobSchedule::mainnet(),
+            deposit_contract: MAINNET_DEPOSIT_CONTRACT,
+        }
+    }
+
+    /// The configuration of a built-in network by chain id (mainnet, Sepolia, Hoodi).
+    pub const fn by_chain_id(chain_id: u64) -> Option<Self> {
+        match chain_id {
+            1 => Some(Self::mainnet()),
+            11_155_111 => Some(Self::sepolia()),
+            560_048 => Some(Self::hoodi()),
+            _ => None,
         }
     }
 
@@ -1040,12 +1085,13 @@ pub fn recover_senders(
                 // recover and require the supplied key to be the recovered signer's.
                 #[cfg(any(target_arch = "x86_64", target_arch = "wasm32"))]
                 Some(key) => {
-                    let recovered = recover_signer_unchecked(signature, hash).map_err(|_| {
-                        Error::InvalidTransaction {
-                            index,
-                            reason: String::from("signature: no sender recovers from it"),
-                        }
-                    })?;
+                    let recovered =
+                        signature.recover_address_from_prehash(&hash).map_err(|_| {
+                            Error::InvalidTransaction {
+                                index,
+                                reason: String::from("signature: no sender recovers from it"),
+                            }
+                        })?;
                     let supplied = key
                         .get(1..)
                         .map(|xy| Address::from_word(keccak256(xy)))
@@ -1062,7 +1108,7 @@ pub fn recover_senders(
                 #[cfg(not(any(target_arch = "x86_64", target_arch = "wasm32")))]
                 Some(key) => signer_from_public_key(key, signature, &hash)
                     .map_err(|reason| Error::BadPublicKey { index, reason: String::from(reason) }),
-                None => recover_signer_unchecked(signature, hash).map_err(|_| {
+                None => signature.recover_address_from_prehash(&hash).map_err(|_| {
                     Error::InvalidTransaction {
                         index,
                         reason: String::from("signature: no sender recovers from it"),
@@ -1185,7 +1231,8 @@ mod tests {
 
     use alloy_consensus::{
         BlockBody, SignableTransaction, Signed, TxEip1559, TxEip2930, TxEip4844, TxEip7702,
-        TxLegacy, crypto::secp256k1::sign_message,
+        TxLegacy,
+        crypto::secp256k1::{recover_signer_unchecked, sign_message},
     };
     use alloy_eips::{
         eip2930::{AccessList, AccessListItem},

@@ -6,7 +6,13 @@
 //! With `--synthetic-mainnet N` it also serves a generated mainnet-preset chain of N periods
 //! (`mana_tests::synthetic_chain`), for the wasm sync benchmark (`bench/wasm/run.mjs`).
 //!
-//! Usage: `beacon-fixture-server [PORT] [--synthetic-mainnet N]`; honours `MANA_FIXTURES`.
+//! With `--live-chain N` it also serves a minimal-preset chain of N periods whose head is the
+//! moment the server starts (`mana_tests::synthetic_chain::live_chain`, case `live`), its last
+//! headers carrying `--execution-block NUMBER:0xHASH` on chain `--chain-id ID` (default 31337):
+//! the npm package's end-to-end tests sync it and check answers from Anvil against that block.
+//!
+//! Usage: `beacon-fixture-server [PORT] [--synthetic-mainnet N] [--live-chain N
+//! [--execution-block NUMBER:0xHASH] [--chain-id ID]]`; honours `MANA_FIXTURES`.
 
 #[cfg(not(target_arch = "wasm32"))]
 #[tokio::main]
@@ -14,16 +20,32 @@ async fn main() {
     use std::io::Write as _;
 
     use mana_tests::beacon_server::{Behaviour, CaseData, serve};
-    use mana_tests::synthetic_chain::mainnet_chain;
+    use mana_tests::synthetic_chain::{live_chain, mainnet_chain};
 
     let mut port = 0;
     let mut synthetic = None;
+    let mut live = None;
+    let mut execution_block = None;
+    let mut chain_id = 31_337;
     let mut args = std::env::args().skip(1);
+    let count = |n: String| n.parse::<u64>().unwrap_or_else(|e| panic!("bad number {n:?}: {e}"));
     while let Some(arg) = args.next() {
         if arg == "--synthetic-mainnet" {
-            let n = args.next().unwrap_or_default();
-            synthetic =
-                Some(n.parse::<u64>().unwrap_or_else(|e| panic!("bad period count {n:?}: {e}")));
+            synthetic = Some(count(args.next().unwrap_or_default()));
+        } else if arg == "--live-chain" {
+            live = Some(count(args.next().unwrap_or_default()));
+        } else if arg == "--chain-id" {
+            chain_id = count(args.next().unwrap_or_default());
+        } else if arg == "--execution-block" {
+            let value = args.next().unwrap_or_default();
+            let (number, hash) = value
+                .split_once(':')
+                .unwrap_or_else(|| panic!("expected NUMBER:0xHASH, got {value:?}"));
+            let hash = hex::decode(hash.trim_start_matches("0x"))
+                .ok()
+                .and_then(|h| <[u8; 32]>::try_from(h).ok())
+                .unwrap_or_else(|| panic!("bad block hash in {value:?}"));
+            execution_block = Some((count(number.to_string()), hash));
         } else {
             port = arg.parse::<u16>().unwrap_or_else(|e| panic!("bad port {arg:?}: {e}"));
         }
@@ -32,6 +54,19 @@ async fn main() {
     assert!(!cases.is_empty(), "no data_collection cases found under the fixtures");
     if let Some(periods) = synthetic {
         cases.push(mainnet_chain(periods));
+    }
+    if let Some(periods) = live {
+        // Any recorded minimal-preset case from Electra on gives the consensus config.
+        let base = cases
+            .iter()
+            .find(|c| c.name.starts_with("electra") && !c.config_yaml.is_empty())
+            .expect("an electra data_collection case for the live chain's config");
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("clock after 1970")
+            .as_secs();
+        let chain = live_chain(&base.config_yaml, chain_id, periods, execution_block, now);
+        cases.push(chain);
     }
     let server = serve(cases, Behaviour::Honest, port).await;
     {

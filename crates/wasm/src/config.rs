@@ -1,0 +1,217 @@
+//! The options of `createManaProvider`, as the TypeScript layer hands them over (JSON text).
+
+use std::time::Duration;
+
+use mana_primitives::ChainSpec;
+use serde::Deserialize;
+
+/// Where the client keeps its trust.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Storage {
+    /// IndexedDB: a reload resumes without a checkpoint.
+    #[default]
+    IndexedDb,
+    /// Nothing survives the page.
+    Memory,
+}
+
+/// A network that is not built in: its consensus config and genesis.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CustomNetwork {
+    /// The network's `config.yaml` text (with `PRESET_BASE`).
+    pub config_yaml: String,
+    /// Genesis time, Unix seconds.
+    pub genesis_time: u64,
+    /// `0x`-prefixed genesis validators root.
+    pub genesis_validators_root: String,
+    /// A short name for storage keys and status (default `custom`).
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// `network`: a built-in name or a custom network.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum Network {
+    /// `mainnet`, `sepolia` or `hoodi`.
+    Named(String),
+    /// A custom network.
+    Custom(CustomNetwork),
+}
+
+/// The options (see the package README for each).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Options {
+    /// The network (default mainnet).
+    #[serde(default = "mainnet")]
+    pub network: Network,
+    /// Beacon API base URLs (light-client routes), at least one.
+    pub beacon_api: Vec<String>,
+    /// Execution JSON-RPC URLs; none turns the verified provider off (sync only).
+    #[serde(default)]
+    pub execution_rpc: Vec<String>,
+    /// `0x` beacon block root to bootstrap from; optional when the storage holds a store.
+    #[serde(default)]
+    pub checkpoint: Option<String>,
+    /// Where trust persists.
+    #[serde(default)]
+    pub storage: Storage,
+    /// IndexedDB database name (default `mana-<network>`).
+    #[serde(default)]
+    pub database_name: Option<String>,
+    /// Per-request timeout, milliseconds (default 10 000).
+    #[serde(default)]
+    pub timeout_ms: Option<u64>,
+    /// Head polling interval, milliseconds (default: once per slot).
+    #[serde(default)]
+    pub poll_interval_ms: Option<u64>,
+    /// Accept a checkpoint older than the weak-subjectivity limit.
+    #[serde(default)]
+    pub allow_old_checkpoint: bool,
+    /// Methods forwarded unverified instead of refused (opt-in, see the README).
+    #[serde(default)]
+    pub forward_unverified: Vec<String>,
+}
+
+fn mainnet() -> Network {
+    Network::Named("mainnet".into())
+}
+
+/// Why options were refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OptionsError(pub String);
+
+impl core::fmt::Display for OptionsError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Parses a `0x`-hex 32-byte root.
+pub fn root(text: &str, what: &str) -> Result<[u8; 32], OptionsError> {
+    let bad = |why: &str| OptionsError(format!("{what}: {why} ({text:?})"));
+    let digits = text.strip_prefix("0x").ok_or_else(|| bad("expected 0x-prefixed hex"))?;
+    let bytes = hex::decode(digits).map_err(|_| bad("not hex"))?;
+    bytes.try_into().map_err(|_| bad("expected 32 bytes"))
+}
+
+impl Options {
+    /// Parses the JSON text of the options.
+    pub fn parse(json: &str) -> Result<Self, OptionsError> {
+        let options: Self =
+            serde_json::from_str(json).map_err(|e| OptionsError(format!("options: {e}")))?;
+        if options.beacon_api.is_empty() {
+            return Err(OptionsError("options: beaconApi needs at least one URL".into()));
+        }
+        if let Some(checkpoint) = &options.checkpoint {
+            root(checkpoint, "checkpoint")?;
+        }
+        Ok(options)
+    }
+
+    /// The network's name (storage keys, status).
+    pub fn network_name(&self) -> String {
+        match &self.network {
+            Network::Named(name) => name.clone(),
+            Network::Custom(custom) => custom.name.clone().unwrap_or_else(|| "custom".into()),
+        }
+    }
+
+    /// The chain spec with its genesis (built-in networks carry theirs).
+    pub fn spec(&self) -> Result<ChainSpec, OptionsError> {
+        match &self.network {
+            Network::Named(name) => ChainSpec::by_name(name).ok_or_else(|| {
+                OptionsError(format!(
+                    "network: unknown {name:?} (mainnet, sepolia, hoodi or a custom network)"
+                ))
+            }),
+            Network::Custom(custom) => {
+                let mut spec = ChainSpec::from_config_yaml(&custom.config_yaml)
+                    .map_err(|e| OptionsError(format!("network.configYaml: {e}")))?;
+                spec.genesis_time = custom.genesis_time;
+                spec.genesis_validators_root =
+                    Some(root(&custom.genesis_validators_root, "network.genesisValidatorsRoot")?);
+                Ok(spec)
+            }
+        }
+    }
+
+    /// The checkpoint root, if one was given (checked by [`Options::parse`]).
+    pub fn checkpoint_root(&self) -> Option<[u8; 32]> {
+        self.checkpoint.as_deref().and_then(|c| root(c, "checkpoint").ok())
+    }
+
+    /// The request timeout.
+    pub fn timeout(&self) -> Duration {
+        Duration::from_millis(self.timeout_ms.unwrap_or(10_000))
+    }
+
+    /// The IndexedDB database name.
+    pub fn database_name(&self) -> String {
+        self.database_name.clone().unwrap_or_else(|| format!("mana-{}", self.network_name()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_built_in_networks() {
+        let options = Options::parse(r#"{"beaconApi":["http://b"]}"#).unwrap();
+        assert_eq!(options.network_name(), "mainnet");
+        assert_eq!(options.storage, Storage::IndexedDb);
+        assert_eq!(options.database_name(), "mana-mainnet");
+        assert_eq!(options.spec().unwrap().deposit_chain_id, 1);
+        let sepolia =
+            Options::parse(r#"{"network":"sepolia","beaconApi":["x"],"storage":"memory"}"#)
+                .unwrap();
+        assert_eq!(sepolia.spec().unwrap().deposit_chain_id, 11_155_111);
+        assert_eq!(sepolia.storage, Storage::Memory);
+    }
+
+    #[test]
+    fn refuses_bad_options_with_the_field_named() {
+        for (json, expected) in [
+            (r#"{"beaconApi":[]}"#, "beaconApi"),
+            (r#"{"beaconApi":["x"],"checkpoint":"0x12"}"#, "checkpoint"),
+            (r#"{"beaconApi":["x"],"storage":"disk"}"#, "disk"),
+            (r#"{"beaconApi":["x"],"beaconAPI":["y"]}"#, "beaconAPI"),
+            (r#"{"beaconApi":["x"],"network":"ropsten"}"#, "ropsten"),
+        ] {
+            let error = Options::parse(json).and_then(|o| o.spec().map(|_| ())).unwrap_err();
+            assert!(error.0.contains(expected), "{json}: {error}");
+        }
+    }
+
+    #[test]
+    fn custom_network_takes_its_genesis() {
+        let fixtures =
+            std::env::var("MANA_FIXTURES").map(std::path::PathBuf::from).unwrap_or_else(|_| {
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures")
+            });
+        let yaml = std::fs::read_to_string(fixtures.join(
+            "consensus/consensus-spec-tests/tests/minimal/deneb/light_client/data_collection/\
+             pyspec_tests/light_client_data_collection/config.yaml",
+        ))
+        .unwrap();
+        let json = serde_json::json!({
+            "network": {
+                "configYaml": yaml,
+                "genesisTime": 1_700_000_000u64,
+                "genesisValidatorsRoot": format!("0x{}", "ab".repeat(32)),
+                "name": "devnet"
+            },
+            "beaconApi": ["http://b"]
+        });
+        let options = Options::parse(&json.to_string()).unwrap();
+        let spec = options.spec().unwrap();
+        assert_eq!(spec.genesis_time, 1_700_000_000);
+        assert_eq!(spec.genesis_validators_root, Some([0xab; 32]));
+        assert_eq!(spec.preset.sync_committee_size, 32);
+        assert_eq!(options.database_name(), "mana-devnet");
+    }
+}

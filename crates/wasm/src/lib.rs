@@ -1,0 +1,26 @@
+#![doc = include_str!("../README.md")]
+#![cfg_attr(
+    test,
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic,
+        clippy::arithmetic_side_effects
+    )
+)]
+
+#[cfg(target_arch = "wasm32")]
+mod client;
+pub mod config;
+#[cfg(feature = "stateless")]
+pub mod stateless;
+
+#[cfg(target_arch = "wasm32")]
+pub use client::ManaClient;
+
+/// The crate version, for `status()` and bug reports.
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen::prelude::wasm_bindgen)]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}
