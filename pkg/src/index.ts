@@ -164,7 +164,10 @@ export class ManaProvider {
 
   /** @internal */
   constructor(load: (options: ManaOptions) => Promise<ManaWasm>, options: ManaOptions) {
-    const { wasmUrl: _ignored, ...forWasm } = options;
+    const { wasmUrl: _ignored, ...rest } = options;
+    // Where there is no IndexedDB (node), nothing can persist: memory is the only choice.
+    const storage = rest.storage ?? (typeof indexedDB === "undefined" ? "memory" : "indexeddb");
+    const forWasm = { ...rest, storage };
     this.#status = {
       phase: "loading",
       network: typeof options.network === "object" ? options.network.name ?? "custom" : options.network ?? "mainnet",

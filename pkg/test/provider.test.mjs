@@ -158,8 +158,8 @@ test("verifyBlock: a real mainnet block verifies statelessly, a tampered one doe
   assert.match(await version(), /^\d+\.\d+\.\d+$/);
 });
 
-test("shutdown disconnects and later requests fail with 4900", async () => {
-  const other = createManaProvider(options());
+test("shutdown disconnects and later requests fail with 4900 (default storage: memory in node)", async () => {
+  const other = createManaProvider(options({ storage: undefined }));
   await other.waitSynced(60_000);
   const disconnected = new Promise((resolve) => other.on("disconnect", resolve));
   await other.shutdown();

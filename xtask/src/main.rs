@@ -316,6 +316,8 @@ fn test() -> Result {
         "mana-execution",
         "-p",
         "mana-stateless",
+        "-p",
+        "mana-wasm",
     ];
     let mut args = vec!["clippy", "--target", WASM, "-p", "mana-client", "--all-targets"];
     args.extend(wasm_crates);
@@ -462,6 +464,27 @@ fn test() -> Result {
         &["test", "--target", WASM, "-p", "mana-store", "--lib", "--test", "browser_idb"],
         &browser_env,
     )?;
+    done(t);
+
+    pkg(false)?;
+    let t = step(
+        "@mana/client under node: sync a live chain vouching for Anvil's head, verified answers, viem/ethers, tampering, verifyBlock, the npm-packed consumer, and headless Chromium (window, worker, IndexedDB reload)",
+    );
+    run("cargo", &["build", "-p", "mana-tests", "--bin", "beacon-fixture-server"], &[])?;
+    let target_dir = env::var("CARGO_TARGET_DIR")
+        .map(|d| root().join(d))
+        .unwrap_or_else(|_| root().join("target"));
+    let server_bin = target_dir.join("debug/beacon-fixture-server").display().to_string();
+    let node_dir = execution_node_dir().display().to_string();
+    let mut pkg_env = vec![
+        ("MANA_FIXTURE_SERVER_BIN", server_bin.as_str()),
+        ("MANA_EXECUTION_NODE_DIR", node_dir.as_str()),
+    ];
+    let fixtures = env::var("MANA_FIXTURES").ok();
+    if let Some(dir) = &fixtures {
+        pkg_env.push(("MANA_FIXTURES", dir));
+    }
+    run_in(&pkg_dir(), "node", &["--test", "--test-concurrency=1", "test/"], &pkg_env)?;
     done(t);
 
     let t = step("benches compile");
