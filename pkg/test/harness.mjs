@@ -85,7 +85,13 @@ export async function fillAnvil(url) {
     { from: DEV_ACCOUNT, to: recipient, value: "0xde0b6b3a7640000" },
   ]);
   const deploy = await rpc(url, "eth_sendTransaction", [{ from: DEV_ACCOUNT, data: INIT }]);
-  const receipt = await rpc(url, "eth_getTransactionReceipt", [deploy]);
+  // Anvil mines on send, but the receipt can trail the answer by a moment.
+  let receipt = null;
+  for (let i = 0; i < 100 && !receipt; i++) {
+    receipt = await rpc(url, "eth_getTransactionReceipt", [deploy]);
+    if (!receipt) await new Promise((r) => setTimeout(r, 50));
+  }
+  if (!receipt) throw new Error(`no receipt for the deployment ${deploy}`);
   const head = await rpc(url, "eth_getBlockByNumber", ["latest", false]);
   return { recipient, transfer, contract: receipt.contractAddress, head: { number: Number(head.number), hash: head.hash } };
 }

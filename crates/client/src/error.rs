@@ -150,7 +150,7 @@ pub enum Error {
     },
     /// Nothing is persisted and no checkpoint was given.
     #[error(
-        "no trusted checkpoint: pass a finalized block root (--checkpoint) or checkpoint-sync URLs"
+        "no trusted checkpoint: give a finalized block root as the checkpoint (`--checkpoint`, the `checkpoint` option) or checkpoint-sync URLs"
     )]
     NoCheckpoint,
     /// The checkpoint (or the persisted store) is older than the weak-subjectivity window.
@@ -194,7 +194,10 @@ fn summary(pairs: &[(String, String)]) -> String {
 }
 
 fn revert_suffix(output: &Bytes) -> String {
-    crate::execution::revert_reason(output).map(|r| format!(": {r}")).unwrap_or_default()
+    #[cfg(feature = "evm")]
+    return crate::execution::revert_reason(output).map(|r| format!(": {r}")).unwrap_or_default();
+    #[cfg(not(feature = "evm"))]
+    return format!(" (revert data {output})");
 }
 
 impl Error {

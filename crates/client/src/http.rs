@@ -76,7 +76,11 @@ impl HttpEndpoint {
             let mut parts = Vec::new();
             let mut source = std::error::Error::source(e);
             while let Some(s) = source {
-                parts.push(s.to_string());
+                // In browsers the cause is a JS error whose text carries its whole stack: keep
+                // its first line (`TypeError: Failed to fetch`).
+                let text = s.to_string();
+                let first = text.lines().next().unwrap_or_default();
+                parts.push(first.strip_prefix("JsValue(").unwrap_or(first).to_string());
                 source = s.source();
             }
             let reason = if parts.is_empty() { e.to_string() } else { parts.join(": ") };
