@@ -24,3 +24,11 @@ pub use client::ManaClient;
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
 }
+
+/// The shared fixtures (`$MANA_FIXTURES`, else `../shared/fixtures` next to the workspace).
+#[cfg(test)]
+pub(crate) fn fixtures() -> std::path::PathBuf {
+    std::env::var("MANA_FIXTURES").map(std::path::PathBuf::from).unwrap_or_else(|_| {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures")
+    })
+}
