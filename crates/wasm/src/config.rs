@@ -189,11 +189,7 @@ mod tests {
 
     #[test]
     fn custom_network_takes_its_genesis() {
-        let fixtures =
-            std::env::var("MANA_FIXTURES").map(std::path::PathBuf::from).unwrap_or_else(|_| {
-                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures")
-            });
-        let yaml = std::fs::read_to_string(fixtures.join(
+        let yaml = std::fs::read_to_string(crate::fixtures().join(
             "consensus/consensus-spec-tests/tests/minimal/deneb/light_client/data_collection/\
              pyspec_tests/light_client_data_collection/config.yaml",
         ))

@@ -99,12 +99,7 @@ mod tests {
     use super::*;
 
     fn fixtures() -> Vec<std::path::PathBuf> {
-        let dir = std::env::var("MANA_FIXTURES")
-            .map(std::path::PathBuf::from)
-            .unwrap_or_else(|_| {
-                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures")
-            })
-            .join("stateless/mainnet");
+        let dir = crate::fixtures().join("stateless/mainnet");
         let mut files: Vec<_> = std::fs::read_dir(&dir)
             .unwrap()
             .map(|e| e.unwrap().path())
