@@ -73,4 +73,31 @@ fn main() {
     if let Err(e) = std::fs::write(&out, code) {
         println!("cargo::warning=cannot write {}: {e}", out.display());
     }
+
+    // The verkle vectors for the wasm runner (`tests/wasm_verkle.rs`): every file under
+    // `verkle/` except `binary/` (binary-tree vectors the verkle suite does not read).
+    let verkle = fixtures.join("verkle");
+    println!("cargo::rerun-if-changed={}", verkle.display());
+    let mut list = Vec::new();
+    files(&verkle, &mut list);
+    list.retain(|p| !p.starts_with(verkle.join("binary")));
+    list.sort();
+    let mut code = String::from(
+        "/// Embedded verkle fixture files: (path `verkle/...`, bytes).\npub static VERKLE_FILES: &[(&str, &[u8])] = &[\n",
+    );
+    for path in &list {
+        let abs = path.canonicalize().unwrap_or_else(|_| path.clone());
+        let rel = path.strip_prefix(&fixtures).unwrap_or(path);
+        let _ = writeln!(
+            code,
+            "    ({:?}, include_bytes!({:?})),",
+            rel.display().to_string(),
+            abs.display().to_string()
+        );
+    }
+    code.push_str("];\n");
+    let out = out_dir.join("embedded_verkle_vectors.rs");
+    if let Err(e) = std::fs::write(&out, code) {
+        println!("cargo::warning=cannot write {}: {e}", out.display());
+    }
 }

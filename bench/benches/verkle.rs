@@ -92,8 +92,7 @@ fn multiproof(c: &mut Criterion) {
         let proof_bytes = proof.to_bytes();
         group.bench_function(format!("decode_and_verify_{n}_openings"), |b| {
             b.iter(|| {
-                let decoded: Vec<Element> =
-                    encoded.iter().map(|c| Element::from_bytes(c).unwrap()).collect();
+                let decoded = Element::batch_from_bytes(&encoded).unwrap();
                 let proof = MultiProof::from_bytes(&proof_bytes).unwrap();
                 verify_multiproof(&crs, &mut Transcript::new(b"bench"), &decoded, &openings, &proof)
                     .unwrap()

@@ -198,3 +198,229 @@ pub fn stateless_verify(public_keys: bool) -> Result<(), wasm_bindgen::JsError> 
             .map_err(|e| wasm_bindgen::JsError::new(&e.to_string()))
     })
 }
+
+// ---------------------------------------------------------------------------------------------
+// Verkle (EIP-6800): the block-72 witness, synthetic multiproofs, tree keys, commitment updates
+// (the same cases as `benches/verkle.rs` natively).
+
+struct VerkleWitness {
+    json: Vec<u8>,
+    witness: mana_verkle::ExecutionWitness,
+    pre: [u8; 32],
+    post: [u8; 32],
+}
+
+struct VerkleOpenings {
+    commitments: Vec<mana_verkle::Element>,
+    encoded: Vec<[u8; 32]>,
+    openings: Vec<mana_verkle::Opening>,
+    proof: mana_verkle::MultiProof,
+    proof_bytes: Vec<u8>,
+}
+
+thread_local! {
+    static VERKLE_CRS: RefCell<Option<mana_verkle::Crs>> = const { RefCell::new(None) };
+    static VERKLE_WITNESS: RefCell<Option<VerkleWitness>> = const { RefCell::new(None) };
+    static VERKLE_OPENINGS: RefCell<Option<VerkleOpenings>> = const { RefCell::new(None) };
+    static VERKLE_COUNTER: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+fn js_error(e: impl std::fmt::Display) -> wasm_bindgen::JsError {
+    wasm_bindgen::JsError::new(&e.to_string())
+}
+
+fn root32(text: &str) -> Result<[u8; 32], wasm_bindgen::JsError> {
+    let bytes = hex::decode(text.trim_start_matches("0x")).map_err(js_error)?;
+    bytes.try_into().map_err(|_| wasm_bindgen::JsError::new("a root is 32 bytes"))
+}
+
+fn with_crs<T>(f: impl FnOnce(&mana_verkle::Crs) -> T) -> T {
+    VERKLE_CRS.with(|c| f(c.borrow_mut().get_or_insert_with(mana_verkle::Crs::new)))
+}
+
+/// Builds the CRS and decodes the witness JSON (a block or a bare `executionWitness`) with its
+/// pre- and post-state roots (hex); checks that it verifies.
+#[wasm_bindgen]
+pub fn verkle_setup(json: &[u8], pre: &str, post: &str) -> Result<(), wasm_bindgen::JsError> {
+    let witness = mana_verkle::ExecutionWitness::from_json(json).map_err(js_error)?;
+    let (pre, post) = (root32(pre)?, root32(post)?);
+    with_crs(|crs| witness.verify(crs, &pre, Some(&post))).map_err(js_error)?;
+    VERKLE_WITNESS.with(|w| {
+        *w.borrow_mut() = Some(VerkleWitness { json: json.to_vec(), witness, pre, post })
+    });
+    Ok(())
+}
+
+/// Decodes the block-72 witness, verifies the pre-state proof and recomputes the post root.
+#[wasm_bindgen]
+pub fn verkle_verify_block72() -> Result<(), wasm_bindgen::JsError> {
+    VERKLE_WITNESS.with(|w| {
+        let guard = w.borrow();
+        let w = guard.as_ref().ok_or_else(|| wasm_bindgen::JsError::new("call verkle_setup"))?;
+        let witness = mana_verkle::ExecutionWitness::from_json(&w.json).map_err(js_error)?;
+        with_crs(|crs| witness.verify(crs, &w.pre, Some(&w.post))).map(|_| ()).map_err(js_error)
+    })
+}
+
+/// Verifies the already decoded block-72 witness's pre-state proof.
+#[wasm_bindgen]
+pub fn verkle_verify_block72_pre_state() -> Result<(), wasm_bindgen::JsError> {
+    VERKLE_WITNESS.with(|w| {
+        let guard = w.borrow();
+        let w = guard.as_ref().ok_or_else(|| wasm_bindgen::JsError::new("call verkle_setup"))?;
+        with_crs(|crs| w.witness.verify_pre_state(crs, &w.pre)).map(|_| ()).map_err(js_error)
+    })
+}
+
+/// Proves `n` openings of `n` distinct polynomials (not timed; as in `benches/verkle.rs`).
+#[wasm_bindgen]
+pub fn verkle_setup_openings(n: usize) -> Result<(), wasm_bindgen::JsError> {
+    use mana_verkle::{Element, Fr, Opening, ProverQuery, Transcript, prove_multiproof};
+    let built = with_crs(|crs| {
+        let base: Vec<Fr> = (0..256u64).map(|i| Fr::from(i * i + 7)).collect();
+        let base_c = crs.commit(&base);
+        let mut queries = Vec::with_capacity(n);
+        let mut openings = Vec::with_capacity(n);
+        let mut commitments = Vec::with_capacity(n);
+        for i in 0..n {
+            let a = Fr::from(i as u64 + 1);
+            let b = Fr::from(3 * i as u64 + 5);
+            let k = (i * 7) % 256;
+            let mut poly: Vec<Fr> = base.iter().map(|v| *v * a).collect();
+            if let Some(slot) = poly.get_mut(k) {
+                *slot += b;
+            }
+            let g = crs.basis(k).copied().unwrap_or_default();
+            let commitment = base_c.mul(&a) + g.mul(&b);
+            let z = (i % 256) as u8;
+            let y = poly.get(usize::from(z)).copied().unwrap_or_default();
+            openings.push(Opening { commitment: i, z, y });
+            commitments.push(commitment);
+            queries.push(ProverQuery { commitment, poly, z });
+        }
+        let proof = prove_multiproof(crs, &mut Transcript::new(b"bench"), &queries)?;
+        let encoded = Element::batch_to_bytes(&commitments);
+        let commitments = Element::batch_from_bytes(&encoded)?;
+        let proof_bytes = proof.to_bytes();
+        Ok::<_, mana_verkle::Error>(VerkleOpenings {
+            commitments,
+            encoded,
+            openings,
+            proof,
+            proof_bytes,
+        })
+    })
+    .map_err(js_error)?;
+    VERKLE_OPENINGS.with(|o| *o.borrow_mut() = Some(built));
+    verkle_openings()
+}
+
+/// Verifies the synthetic multiproof (commitments already decoded).
+#[wasm_bindgen]
+pub fn verkle_openings() -> Result<(), wasm_bindgen::JsError> {
+    VERKLE_OPENINGS.with(|o| {
+        let guard = o.borrow();
+        let o = guard.as_ref().ok_or_else(|| wasm_bindgen::JsError::new("no openings"))?;
+        with_crs(|crs| {
+            let mut transcript = mana_verkle::Transcript::new(b"bench");
+            mana_verkle::verify_multiproof(
+                crs,
+                &mut transcript,
+                &o.commitments,
+                &o.openings,
+                &o.proof,
+            )
+        })
+        .map_err(js_error)
+    })
+}
+
+/// Decodes the synthetic proof and its commitments, then verifies it.
+#[wasm_bindgen]
+pub fn verkle_decode_openings() -> Result<(), wasm_bindgen::JsError> {
+    VERKLE_OPENINGS.with(|o| {
+        let guard = o.borrow();
+        let o = guard.as_ref().ok_or_else(|| wasm_bindgen::JsError::new("no openings"))?;
+        let commitments = mana_verkle::Element::batch_from_bytes(&o.encoded).map_err(js_error)?;
+        let proof = mana_verkle::MultiProof::from_bytes(&o.proof_bytes).map_err(js_error)?;
+        with_crs(|crs| {
+            let mut transcript = mana_verkle::Transcript::new(b"bench");
+            mana_verkle::verify_multiproof(crs, &mut transcript, &commitments, &o.openings, &proof)
+        })
+        .map_err(js_error)
+    })
+}
+
+const VERKLE_ADDRESS: [u8; 20] = [
+    0x71, 0x56, 0x2b, 0x71, 0x99, 0x98, 0x73, 0xdb, 0x5b, 0x28, 0x6d, 0xf9, 0x57, 0xaf, 0x19, 0x9e,
+    0xc9, 0x46, 0x17, 0xf7,
+];
+
+fn next_index() -> [u8; 32] {
+    let n = VERKLE_COUNTER.with(|c| {
+        let n = c.get().wrapping_add(1);
+        c.set(n);
+        n
+    });
+    mana_verkle::tree_index(n % 4096)
+}
+
+/// One tree key (`get_tree_key`, address part included).
+#[wasm_bindgen]
+pub fn verkle_tree_key() {
+    let address = mana_verkle::address32(&VERKLE_ADDRESS);
+    let index = next_index();
+    with_crs(|crs| std::hint::black_box(mana_verkle::get_tree_key(crs, &address, &index, 0)));
+}
+
+/// 1,000 tree keys of one address with its address point cached.
+#[wasm_bindgen]
+pub fn verkle_tree_keys_cached_1000() {
+    let address = mana_verkle::address32(&VERKLE_ADDRESS);
+    with_crs(|crs| {
+        let point = mana_verkle::AddressPoint::new(crs, &address);
+        for _ in 0..1000 {
+            std::hint::black_box(point.tree_key(crs, &next_index(), 0));
+        }
+    });
+}
+
+/// Builds the CRS tables from scratch.
+#[wasm_bindgen]
+pub fn verkle_crs_new() {
+    std::hint::black_box(mana_verkle::Crs::new());
+}
+
+thread_local! {
+    static VERKLE_NODES: RefCell<Option<[mana_verkle::Element; 5]>> = const { RefCell::new(None) };
+}
+
+/// One leaf value changes: `C1` (two slots), the leaf, two internal nodes, the root (the five
+/// starting commitments are computed once, outside the timing after the first call).
+#[wasm_bindgen]
+pub fn verkle_commitment_update() {
+    use mana_verkle::{Element, Fr};
+    with_crs(|crs| {
+        let [c1, leaf, inner, mid, root] = VERKLE_NODES.with(|n| {
+            *n.borrow_mut().get_or_insert_with(|| {
+                let values: Vec<Fr> = (0..256u64).map(|i| Fr::from(i + 1)).collect();
+                let commit = |k: usize| crs.commit(values.get(..k).unwrap_or(&[]));
+                [commit(256), commit(4), commit(200), commit(100), commit(50)]
+            })
+        });
+        let lo = Fr::from(12345u64);
+        let hi = Fr::from(678u64);
+        let c1n = crs.update(&crs.update(&c1, 10, &lo), 11, &hi);
+        let step = |old: Element, new: Element| {
+            let maps = Element::batch_map_to_scalar_field(&[old, new]);
+            match maps.as_slice() {
+                [a, b] => *b - *a,
+                _ => Fr::from(0u64),
+            }
+        };
+        let leafn = crs.update(&leaf, 2, &step(c1, c1n));
+        let innern = crs.update(&inner, 17, &step(leaf, leafn));
+        let midn = crs.update(&mid, 99, &step(inner, innern));
+        std::hint::black_box(crs.update(&root, 200, &step(mid, midn)).to_bytes());
+    });
+}

@@ -1,5 +1,6 @@
-// Times Mana's light-client verification compiled to wasm32 under node and, given a fixture
-// server, the sync driver catching up a generated mainnet chain over HTTP.
+// Times Mana's light-client verification, stateless and verkle verification compiled to wasm32
+// under node and, given a fixture server, the sync driver catching up a generated mainnet chain
+// over HTTP.
 // Usage: node bench/wasm/run.mjs <dir with mana_bench.js from wasm-bindgen --target nodejs>
 //        [<beacon-fixture-server URL started with --synthetic-mainnet N>]
 import { createRequire } from "node:module";
@@ -52,6 +53,35 @@ if (fs.existsSync(path.join(fixtures, "stateless/mainnet"))) {
       results[`${label.replace("wasm ", "")}_ms`] = ms;
     }
   }
+}
+
+// Verkle (EIP-6800): the Kaustinen-6 block-72 witness ($MANA_FIXTURES/verkle/witness), synthetic
+// multiproofs of 1,000 and 16,000 openings (proved in setup, not timed), tree keys, a commitment
+// update from a leaf to the root, and building the CRS tables.
+if (fs.existsSync(path.join(fixtures, "verkle/witness/index.json"))) {
+  const vdir = path.join(fixtures, "verkle/witness");
+  const index = JSON.parse(fs.readFileSync(path.join(vdir, "index.json"), "utf8"));
+  const block = index.cases.find((c) => c.expect_pre_state_proof_valid === true);
+  wasm.verkle_setup(fs.readFileSync(path.join(vdir, block.file)), block.pre_state_root, block.post_state_root_in_header);
+  results.verkle_block72_decode_verify_pre_and_post_ms = time("wasm verkle/block72/decode_verify_pre_and_post", () => wasm.verkle_verify_block72(), 30);
+  results.verkle_block72_verify_pre_state_ms = time("wasm verkle/block72/verify_pre_state", () => wasm.verkle_verify_block72_pre_state(), 30);
+  for (const n of [1000, 16000]) {
+    wasm.verkle_setup_openings(n);
+    const iterations = n > 1000 ? 5 : 15;
+    results[`verkle_verify_${n}_openings_ms`] = time(`wasm verkle/multiproof/verify_${n}_openings`, () => wasm.verkle_openings(), iterations);
+    results[`verkle_decode_and_verify_${n}_openings_ms`] = time(`wasm verkle/multiproof/decode_and_verify_${n}_openings`, () => wasm.verkle_decode_openings(), iterations);
+  }
+  // 1,000 keys per sample: the median in ms is the time per key in µs.
+  const keyUs = time("wasm verkle/tree_key (x1000)", () => { for (let i = 0; i < 1000; i++) wasm.verkle_tree_key(); }, 10);
+  console.log(`${" ".repeat(44)} ${keyUs.toFixed(2)} us per key`);
+  results.verkle_tree_key_us = keyUs;
+  const cachedUs = time("wasm verkle/tree_key_cached_address (x1000)", () => wasm.verkle_tree_keys_cached_1000(), 10);
+  console.log(`${" ".repeat(44)} ${cachedUs.toFixed(2)} us per key`);
+  results.verkle_tree_key_cached_address_us = cachedUs;
+  const updateMs = time("wasm verkle/commitment_update (x100)", () => { for (let i = 0; i < 100; i++) wasm.verkle_commitment_update(); }, 10);
+  console.log(`${" ".repeat(44)} ${(updateMs * 10).toFixed(1)} us per update`);
+  results.verkle_commitment_update_leaf_to_root_us = updateMs * 10;
+  results.verkle_crs_new_ms = time("wasm verkle/crs_new", () => wasm.verkle_crs_new(), 10);
 }
 
 if (server) {

@@ -35,6 +35,25 @@ pub(crate) enum Command {
     /// Serve stateless block verification over HTTP (`POST /verify`, `GET /metrics`,
     /// `GET /health`).
     Serve(ServeArgs),
+    /// Verify an EIP-6800 (verkle) execution witness against a trusted parent state root and
+    /// recompute the post-state root. Exit status: 0 valid, 1 invalid, 2 usage or input error.
+    VerifyVerkle(VerifyVerkleArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct VerifyVerkleArgs {
+    /// A JSON file: a bare `executionWitness` object (`stateDiff`, `verkleProof`) or a block
+    /// carrying one.
+    pub(crate) file: PathBuf,
+    /// The trusted parent state root (0x + 64 hex digits, the compressed root commitment).
+    #[arg(long = "pre-root")]
+    pub(crate) pre_root: String,
+    /// Require the recomputed post-state root to equal this one.
+    #[arg(long = "post-root")]
+    pub(crate) post_root: Option<String>,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 /// An execution chain whose rules the stateless verifier applies.

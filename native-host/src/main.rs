@@ -6,6 +6,7 @@ mod node;
 mod rpc_server;
 mod serve;
 mod verify;
+mod verkle;
 
 use clap::Parser;
 
@@ -33,6 +34,7 @@ fn main() -> std::process::ExitCode {
     let command = match cli.command {
         // Exit status 0/1/2 of its own; a runtime only for --rpc.
         Command::VerifyBlock(args) => return verify::main(*args),
+        Command::VerifyVerkle(args) => return verkle::main(args),
         other => other,
     };
     // `serve` verifies on the blocking pool and accepts on every core; the node is one task.
@@ -54,7 +56,7 @@ fn main() -> std::process::ExitCode {
             Command::Checkpoint(args) => node::print_checkpoint(args).await,
             Command::Rpc(args) => node::serve_rpc(args).await,
             Command::Serve(args) => serve::run(args).await,
-            Command::VerifyBlock(_) => Ok(()),
+            Command::VerifyBlock(_) | Command::VerifyVerkle(_) => Ok(()),
         }
     });
     match result {

@@ -2,9 +2,15 @@
 //! `mana-verkle`: crypto 001–012, the CRS, tree 001–004, the devnet-6 genesis, every entry of
 //! `curated_vectors.json`, the derived BASIC_DATA-layout regressions, and the Kaustinen-6
 //! block-72 witnesses from `witness/index.json` plus mutations of the valid one.
+//!
+//! The same code runs in wasm32 under node (`tests/wasm_verkle.rs` includes this file as a
+//! module and supplies the fixture files embedded at build time), so it reads files only through
+//! the reader given to [`run_suite`] and needs nothing native-only (hence the small `U256` and
+//! Keccak-256 below instead of `alloy-primitives`).
 
 #![allow(
     missing_docs,
+    dead_code,
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::indexing_slicing,
@@ -12,11 +18,12 @@
     clippy::arithmetic_side_effects
 )]
 
+use std::cell::Cell;
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use alloy_primitives::{U256, keccak256};
 use mana_primitives::sha256;
-use mana_tests::{Tally, fixtures, hex_array, hex_bytes};
+use mana_tests::{hex_array, hex_bytes};
 use mana_verkle::{
     Account, Crs, Element, Error, ExecutionWitness, Fr, IpaProof, Layout, MemoryTree, MultiProof,
     Opening, ProverQuery, Transcript, account_leaves, address32, fr_from_le, fr_to_le,
@@ -24,6 +31,184 @@ use mana_verkle::{
     verify_multiproof,
 };
 use serde_json::Value;
+
+// ---------------------------------------------------------------------------------------------
+// Platform-neutral plumbing: the file reader, a tally, a 256-bit integer and Keccak-256.
+
+/// Reads a fixture file given its path under the fixture root.
+pub type Reader = fn(&Path) -> Vec<u8>;
+
+thread_local! {
+    static READER: Cell<Option<Reader>> = const { Cell::new(None) };
+}
+
+fn read_file(path: &Path) -> Vec<u8> {
+    let reader = READER.with(Cell::get).expect("run_suite sets the fixture reader");
+    reader(path)
+}
+
+/// Passed and failed cases and every file the suite read.
+#[derive(Debug, Default)]
+pub struct Tally {
+    pub passed: usize,
+    pub failures: Vec<String>,
+    touched: BTreeSet<PathBuf>,
+}
+
+impl Tally {
+    fn touch(&mut self, path: &Path) {
+        self.touched.insert(path.to_path_buf());
+    }
+
+    fn run(&mut self, case: &Path, f: impl FnOnce() -> Check) {
+        let result =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|p| {
+                Err(p
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                    .unwrap_or_else(|| "panicked".into()))
+            });
+        match result {
+            Ok(()) => self.passed += 1,
+            Err(reason) => self.failures.push(format!("{}: {reason}", case.display())),
+        }
+    }
+
+    /// The files of `all` that no case read.
+    pub fn untouched(&self, all: &[PathBuf]) -> Vec<PathBuf> {
+        all.iter().filter(|f| !self.touched.contains(*f)).cloned().collect()
+    }
+}
+
+/// A 256-bit unsigned integer, just what the vectors need (big-endian bytes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct U256([u8; 32]);
+
+impl U256 {
+    const ZERO: Self = Self([0; 32]);
+    const MAX: Self = Self([0xff; 32]);
+
+    fn from_str_radix(text: &str, radix: u32) -> Result<Self, String> {
+        let mut v = [0u8; 32];
+        for c in text.chars() {
+            let mut carry = c.to_digit(radix).ok_or_else(|| format!("bad digit in {text}"))?;
+            for b in v.iter_mut().rev() {
+                let x = u32::from(*b) * radix + carry;
+                *b = x as u8;
+                carry = x >> 8;
+            }
+            if carry != 0 {
+                return Err(format!("{text} overflows 256 bits"));
+            }
+        }
+        Ok(Self(v))
+    }
+
+    fn to_be_bytes<const N: usize>(self) -> [u8; N] {
+        let mut out = [0u8; N];
+        out.copy_from_slice(&self.0[32 - N..]);
+        out
+    }
+
+    fn to_le_bytes<const N: usize>(self) -> [u8; N] {
+        let mut out = self.to_be_bytes::<N>();
+        out.reverse();
+        out
+    }
+}
+
+impl From<u64> for U256 {
+    fn from(n: u64) -> Self {
+        let mut v = [0u8; 32];
+        v[24..].copy_from_slice(&n.to_be_bytes());
+        Self(v)
+    }
+}
+
+/// A Keccak-256 digest.
+struct Digest([u8; 32]);
+
+/// Keccak-256 (the original padding, as Ethereum uses it).
+fn keccak256(data: impl AsRef<[u8]>) -> Digest {
+    const RC: [u64; 24] = [
+        0x0000000000000001,
+        0x0000000000008082,
+        0x800000000000808a,
+        0x8000000080008000,
+        0x000000000000808b,
+        0x0000000080000001,
+        0x8000000080008081,
+        0x8000000000008009,
+        0x000000000000008a,
+        0x0000000000000088,
+        0x0000000080008009,
+        0x000000008000000a,
+        0x000000008000808b,
+        0x800000000000008b,
+        0x8000000000008089,
+        0x8000000000008003,
+        0x8000000000008002,
+        0x8000000000000080,
+        0x000000000000800a,
+        0x800000008000000a,
+        0x8000000080008081,
+        0x8000000000008080,
+        0x0000000080000001,
+        0x8000000080008008,
+    ];
+    const ROT: [u32; 24] =
+        [1, 3, 6, 10, 15, 21, 28, 36, 45, 55, 2, 14, 27, 41, 56, 8, 25, 43, 62, 18, 39, 61, 20, 44];
+    const PI: [usize; 24] =
+        [10, 7, 11, 17, 18, 3, 5, 16, 8, 21, 24, 4, 15, 23, 19, 13, 12, 2, 20, 14, 22, 9, 6, 1];
+    fn permute(st: &mut [u64; 25]) {
+        for rc in RC {
+            let mut bc = [0u64; 5];
+            for i in 0..5 {
+                bc[i] = st[i] ^ st[i + 5] ^ st[i + 10] ^ st[i + 15] ^ st[i + 20];
+            }
+            for i in 0..5 {
+                let t = bc[(i + 4) % 5] ^ bc[(i + 1) % 5].rotate_left(1);
+                for j in (0..25).step_by(5) {
+                    st[j + i] ^= t;
+                }
+            }
+            let mut t = st[1];
+            for (&j, &r) in PI.iter().zip(&ROT) {
+                let next = st[j];
+                st[j] = t.rotate_left(r);
+                t = next;
+            }
+            for j in (0..25).step_by(5) {
+                let row = [st[j], st[j + 1], st[j + 2], st[j + 3], st[j + 4]];
+                for i in 0..5 {
+                    st[j + i] ^= !row[(i + 1) % 5] & row[(i + 2) % 5];
+                }
+            }
+            st[0] ^= rc;
+        }
+    }
+    const RATE: usize = 136;
+    let data = data.as_ref();
+    let mut padded = data.to_vec();
+    padded.push(0x01);
+    while padded.len() % RATE != 0 {
+        padded.push(0);
+    }
+    *padded.last_mut().unwrap() |= 0x80;
+    let mut st = [0u64; 25];
+    for block in padded.chunks(RATE) {
+        for (lane, word) in st.iter_mut().zip(block.chunks(8)) {
+            *lane ^= u64::from_le_bytes(word.try_into().unwrap());
+        }
+        permute(&mut st);
+    }
+    let mut out = [0u8; 32];
+    for (chunk, lane) in out.chunks_mut(8).zip(&st) {
+        chunk.copy_from_slice(&lane.to_le_bytes());
+    }
+    Digest(out)
+}
 
 type Check = Result<(), String>;
 
@@ -42,7 +227,7 @@ fn eq<T: PartialEq + std::fmt::Debug>(got: T, want: T, what: &str) -> Check {
 }
 
 fn read_json(path: &Path) -> Value {
-    let text = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let text = read_file(path);
     serde_json::from_slice(&text).unwrap()
 }
 
@@ -742,7 +927,7 @@ fn curated_entry(crs: &Crs, root: &Path, section: &str, name: &str, e: &Value) -
         ("state_roots_with_account_layout", "jsign_tree_001_002_004_OLD_layout") => {
             // The three files run under `tree/` with `Layout::Kaustinen6`; here only that they exist.
             for f in e["files"].as_array().unwrap() {
-                ensure(root.join(s(f)).is_file(), || format!("missing {}", s(f)))?;
+                ensure(!read_file(&root.join(s(f))).is_empty(), || format!("empty {}", s(f)))?;
             }
             Ok(())
         }
@@ -852,7 +1037,7 @@ fn witness_files(crs: &Crs, dir: &Path, tally: &mut Tally) {
     let block72_pre = hex32(s(&cases[0]["pre_state_root"]));
     for case in cases {
         let file = dir.join(s(&case["file"]));
-        let bytes = std::fs::read(&file).unwrap();
+        let bytes = read_file(&file);
         if let Some(valid) = case.get("expect_pre_state_proof_valid").and_then(Value::as_bool) {
             let pre = hex32(s(&case["pre_state_root"]));
             run(tally, &file, || {
@@ -1176,25 +1361,55 @@ fn ssz_round_trip(crs: &Crs, file: &Path, bytes: &[u8], pre: &[u8; 32], tally: &
 
 // ---------------------------------------------------------------------------------------------
 
-#[test]
-fn verkle_vectors() {
-    let root: PathBuf = fixtures().join("verkle");
+/// Runs every case under `root` (the `verkle/` fixture folder) reading files with `reader`.
+pub fn run_suite(root: &Path, reader: Reader) -> Tally {
+    READER.with(|r| r.set(Some(reader)));
     let crs = Crs::new();
-    let mut tally = Tally::new("verkle vectors");
+    let mut tally = Tally::default();
+    // The local Keccak-256 against known digests (not a vector case).
+    assert_eq!(
+        hex::encode(keccak256([]).0),
+        "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470"
+    );
+    assert_eq!(
+        hex::encode(keccak256(b"abc").0),
+        "4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45"
+    );
     crypto(&crs, &root.join("crypto"), &mut tally);
     crs_files(&crs, &root.join("crs"), &mut tally);
     tree_files(&crs, &root.join("tree"), &mut tally);
     genesis(&crs, &root.join("genesis"), &mut tally);
-    curated(&crs, &root, &mut tally);
-    derived(&crs, &root, &mut tally);
+    curated(&crs, root, &mut tally);
+    derived(&crs, root, &mut tally);
     witness_files(&crs, &root.join("witness"), &mut tally);
     tally.touch(&root.join("SOURCES.md"));
-    // Not applicable here: `binary/` holds EIP-7864/EIP-8297 binary-tree vectors for a future
-    // binary-tree backend of the state-proof trait, not verkle.
+    tally
+}
+
+/// The fixture folders the suite must read completely (`binary/` holds EIP-7864/EIP-8297
+/// binary-tree vectors for a future binary-tree backend of the state-proof trait, not verkle).
+pub const ROOTS: [&str; 6] = ["crypto", "crs", "tree", "genesis", "vectors", "witness"];
+
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn verkle_vectors() {
+    let root: PathBuf = mana_tests::fixtures().join("verkle");
+    let tally = run_suite(&root, |path| {
+        std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    });
     println!("verkle vectors: not applicable: binary/ (EIP-7864/8297 binary tree, not verkle)");
-    let roots: Vec<PathBuf> = ["crypto", "crs", "tree", "genesis", "vectors", "witness"]
-        .iter()
-        .map(|d| root.join(d))
-        .collect();
-    tally.finish(&roots);
+    let all: Vec<PathBuf> =
+        ROOTS.iter().flat_map(|d| mana_tests::files_under(&root.join(d))).collect();
+    let untouched = tally.untouched(&all);
+    println!(
+        "verkle vectors: {} passed, {} failed, {} unhandled files",
+        tally.passed,
+        tally.failures.len(),
+        untouched.len()
+    );
+    assert!(
+        tally.failures.is_empty() && untouched.is_empty() && tally.passed > 0,
+        "failures: {:#?}\nunhandled: {untouched:#?}",
+        tally.failures
+    );
 }

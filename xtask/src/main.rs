@@ -22,7 +22,7 @@ use std::time::Instant;
 const WASM_BINDGEN_VERSION: &str = "0.2.108";
 /// Crates that must build without `std`.
 const NO_STD_CRATES: &[&str] =
-    &["mana-primitives", "mana-consensus", "mana-execution", "mana-stateless"];
+    &["mana-primitives", "mana-consensus", "mana-execution", "mana-stateless", "mana-verkle"];
 /// Bare-metal target proving `no_std`.
 const BARE_METAL: &str = "thumbv7em-none-eabihf";
 /// The browser target.
@@ -318,6 +318,8 @@ fn test() -> Result {
         "mana-stateless",
         "-p",
         "mana-wasm",
+        "-p",
+        "mana-verkle",
     ];
     let mut args = vec!["clippy", "--target", WASM, "-p", "mana-client", "--all-targets"];
     args.extend(wasm_crates);
@@ -423,6 +425,7 @@ fn test() -> Result {
         &["test", "--target", WASM, "-p", "mana-tests", "--test", "wasm_stateless"],
         &env,
     )?;
+    run("cargo", &["test", "--target", WASM, "-p", "mana-tests", "--test", "wasm_verkle"], &env)?;
     // wasm cannot start a server: the fixture Beacon API server runs natively and its URL is
     // compiled into the test. The guard kills it on every path out of this block.
     let server = FixtureServer::start()?;
@@ -501,8 +504,18 @@ fn bench() -> Result {
     let t = step("criterion (native)");
     let node = execution_node_dir().display().to_string();
     let env = [("MANA_BENCH_PERIODS", BENCH_PERIODS), ("MANA_EXECUTION_NODE_DIR", &node)];
-    let benches =
-        ["--bench", "light_client", "--bench", "sync", "--bench", "rpc", "--bench", "stateless"];
+    let benches = [
+        "--bench",
+        "light_client",
+        "--bench",
+        "sync",
+        "--bench",
+        "rpc",
+        "--bench",
+        "stateless",
+        "--bench",
+        "verkle",
+    ];
     run("cargo", &[&["bench", "-p", "mana-bench"][..], &benches].concat(), &env)?;
     done(t);
     let t = step("wasm under node");

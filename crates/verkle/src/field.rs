@@ -5,12 +5,58 @@
 // overflow; integer arithmetic is on loop bounds and table indices derived from constants.
 #![allow(clippy::arithmetic_side_effects)]
 
-use ark_ff::{BigInt, BigInteger, Field, PrimeField};
+use ark_ff::{BigInt, BigInteger, Field, PrimeField, Zero};
 
 pub(crate) use ark_ed_on_bls12_381_bandersnatch::Fq;
 pub use ark_ed_on_bls12_381_bandersnatch::Fr;
 
 use crate::error::{Error, Result};
+use crate::safegcd::{self, ModInfo};
+
+const FQ_MOD: ModInfo = ModInfo::new(&Fq::MODULUS.0);
+const FR_MOD: ModInfo = ModInfo::new(&Fr::MODULUS.0);
+/// The value `R²` (internal form `R³`): turns a raw inverse of a Montgomery form back into one.
+const FQ_R2: Fq = Fq::new(Fq::R2);
+const FR_R2: Fr = Fr::new(Fr::R2);
+
+/// Fast (safegcd) inversion; `None` for zero.
+pub(crate) trait Invert: Field {
+    fn invert(&self) -> Option<Self>;
+}
+
+impl Invert for Fq {
+    #[inline]
+    fn invert(&self) -> Option<Self> {
+        if self.is_zero() {
+            return None;
+        }
+        // internal(x) = xR; its integer inverse is x⁻¹R⁻¹, read as a Montgomery form that is the
+        // value x⁻¹R⁻²; multiplying by R² gives x⁻¹.
+        Some(Fq::new_unchecked(BigInt(safegcd::inverse(&self.0.0, &FQ_MOD))) * FQ_R2)
+    }
+}
+
+impl Invert for Fr {
+    #[inline]
+    fn invert(&self) -> Option<Self> {
+        if self.is_zero() {
+            return None;
+        }
+        Some(Fr::new_unchecked(BigInt(safegcd::inverse(&self.0.0, &FR_MOD))) * FR_R2)
+    }
+}
+
+/// Whether `x` is a non-zero square in `Fq` (safegcd Jacobi symbol; the Montgomery factor
+/// `R = 2^256` is itself a square).
+pub(crate) fn fq_is_square(x: &Fq) -> bool {
+    if x.is_zero() {
+        return false;
+    }
+    match safegcd::jacobi(&x.0.0, &FQ_MOD) {
+        Some(j) => j == 1,
+        None => x.legendre().is_qr(),
+    }
+}
 
 /// Limbs of 32 little-endian bytes.
 fn limbs_le(bytes: &[u8; 32]) -> [u64; 4] {
@@ -117,9 +163,29 @@ pub(crate) fn two_pow_128() -> Fr {
     Fr::from_bigint(BigInt::new([0, 0, 1, 0])).unwrap_or_default()
 }
 
-/// In-place batch inversion (zeros stay zero).
-pub(crate) fn batch_invert<F: Field>(values: &mut [F]) {
-    ark_ff::batch_inversion(values);
+/// In-place batch inversion by Montgomery's trick with one fast inversion (zeros stay zero).
+pub(crate) fn batch_invert<F: Invert>(values: &mut [F]) {
+    let mut prefix = alloc::vec::Vec::with_capacity(values.len());
+    let mut acc = F::ONE;
+    for v in values.iter() {
+        if !v.is_zero() {
+            acc *= v;
+        }
+        prefix.push(acc);
+    }
+    let Some(mut inv) = acc.invert() else { return };
+    for (i, v) in values.iter_mut().enumerate().rev() {
+        if v.is_zero() {
+            continue;
+        }
+        let before = match i.checked_sub(1) {
+            Some(j) => prefix.get(j).copied().unwrap_or(F::ONE),
+            None => F::ONE,
+        };
+        let next = inv * *v;
+        *v = inv * before;
+        inv = next;
+    }
 }
 
 /// `Fr` from a small integer.

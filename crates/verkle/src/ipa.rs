@@ -66,10 +66,15 @@ impl IpaProof {
     ) -> Result<Self> {
         // The scalar first: the cheapest check.
         let a = fr_canonical(a_le, "IPA final evaluation")?;
+        let mut encoded = [[0u8; 32]; 2 * IPA_ROUNDS];
+        for (dst, src) in encoded.iter_mut().zip(l.iter().chain(r)) {
+            *dst = *src;
+        }
+        let decoded = Element::batch_from_bytes(&encoded)?;
         let mut lp = [Element::IDENTITY; IPA_ROUNDS];
         let mut rp = [Element::IDENTITY; IPA_ROUNDS];
-        for (dst, src) in lp.iter_mut().zip(l).chain(rp.iter_mut().zip(r)) {
-            *dst = Element::from_bytes(src)?;
+        for (dst, src) in lp.iter_mut().chain(rp.iter_mut()).zip(decoded) {
+            *dst = src;
         }
         Ok(Self { l: lp, r: rp, l_bytes: *l, r_bytes: *r, a })
     }

@@ -23,6 +23,8 @@ mod keys;
 mod msm;
 mod multiproof;
 mod point;
+mod safegcd;
+mod sqrt;
 mod ssz;
 mod state_proof;
 mod transcript;

@@ -13,11 +13,12 @@ use core::ops::{Add, AddAssign, Neg, Sub, SubAssign};
 
 use ark_ec::twisted_edwards::TECurveConfig;
 use ark_ed_on_bls12_381_bandersnatch::{BandersnatchConfig, TE_GENERATOR_X, TE_GENERATOR_Y};
-use ark_ff::{AdditiveGroup, Field, LegendreSymbol, Zero};
+use ark_ff::{AdditiveGroup, Field, Zero};
 
 use crate::error::{Error, Result};
 use crate::field::{
-    Fq, Fr, batch_invert, fq_from_be, fq_from_le, fq_to_be, fq_to_fr, fq_to_le, is_largest,
+    Fq, Fr, Invert, batch_invert, fq_from_be, fq_from_le, fq_is_square, fq_to_be, fq_to_fr,
+    fq_to_le, is_largest,
 };
 
 /// The twisted Edwards coefficient `d`.
@@ -147,7 +148,7 @@ impl Element {
 
     /// The affine coordinates `(x, y)`.
     pub(crate) fn to_affine(self) -> (Fq, Fq) {
-        let zinv = self.z.inverse().unwrap_or(Fq::ZERO);
+        let zinv = self.z.invert().unwrap_or(Fq::ZERO);
         (self.x * zinv, self.y * zinv)
     }
 
@@ -170,6 +171,34 @@ impl Element {
         let x = fq_from_be(array).ok_or(Error::PointNotCanonical)?;
         let y = y_from_x(&x)?;
         Ok(Self::from_affine(x, y))
+    }
+
+    /// Decodes many compressed points with the checks of [`Element::from_bytes`], sharing one
+    /// inversion among them. Fails with the error of the first point that does not decode.
+    pub fn batch_from_bytes(encoded: &[[u8; 32]]) -> Result<Vec<Self>> {
+        let mut xs = Vec::with_capacity(encoded.len());
+        let mut vs = Vec::with_capacity(encoded.len());
+        // Points before the first non-canonical x are checked first, so the error is the one
+        // decoding them one by one would give.
+        let mut pending = None;
+        for bytes in encoded {
+            let Some(x) = fq_from_be(bytes) else {
+                pending = Some(Error::PointNotCanonical);
+                break;
+            };
+            vs.push(Fq::ONE - D * x.square());
+            xs.push(x);
+        }
+        batch_invert(&mut vs);
+        let points = xs
+            .iter()
+            .zip(&vs)
+            .map(|(x, vinv)| Ok(Self::from_affine(*x, y_from_x_with(x, vinv)?)))
+            .collect::<Result<Vec<_>>>()?;
+        match pending {
+            Some(error) => Err(error),
+            None => Ok(points),
+        }
     }
 
     /// Decodes the 64-byte arkworks uncompressed form (`x LE ‖ y LE`), requiring the point to be
@@ -235,7 +264,7 @@ impl Element {
     /// maps to 0.
     pub fn map_to_scalar_field(&self) -> Fr {
         // x/y = X/Y in projective coordinates.
-        let yinv = self.y.inverse().unwrap_or(Fq::ZERO);
+        let yinv = self.y.invert().unwrap_or(Fq::ZERO);
         fq_to_fr(&(self.x * yinv))
     }
 
@@ -280,15 +309,29 @@ fn encode_affine(x: Fq, y: Fq) -> [u8; 32] {
 }
 
 /// The lexicographically largest y for x, with the on-curve and subgroup checks (notes §3).
+///
+/// `y² = u/v` with `u = 1 − a·x²`, `v = 1 − d·x²`: one table-based Tonelli–Shanks square root of
+/// `u·v` (a square exactly when `u/v` is), `y = √(u·v)/v`, and the subgroup check
+/// `legendre(u) = +1` by a safegcd Jacobi symbol.
 fn y_from_x(x: &Fq) -> Result<Fq> {
+    let v = Fq::ONE - D * x.square();
+    let vinv = v.invert().ok_or(Error::PointNotOnCurve)?;
+    y_from_x_with(x, &vinv)
+}
+
+/// [`y_from_x`] given `1/v` (zero when `v = 0`, which is then rejected).
+fn y_from_x_with(x: &Fq, vinv: &Fq) -> Result<Fq> {
+    if vinv.is_zero() {
+        return Err(Error::PointNotOnCurve);
+    }
     let x2 = x.square();
     let u = Fq::ONE - mul_by_a(x2);
     let v = Fq::ONE - D * x2;
-    let vinv = v.inverse().ok_or(Error::PointNotOnCurve)?;
-    let y = (u * vinv).sqrt().ok_or(Error::PointNotOnCurve)?;
-    if u.legendre() != LegendreSymbol::QuadraticResidue {
+    let s = crate::sqrt::sqrt(&(u * v)).ok_or(Error::PointNotOnCurve)?;
+    if !fq_is_square(&u) {
         return Err(Error::PointNotInSubgroup);
     }
+    let y = s * vinv;
     Ok(if is_largest(&y) { y } else { -y })
 }
 

@@ -88,10 +88,7 @@ impl VerkleProof {
                 return Err(Error::UnsortedOtherStems { index: index.saturating_add(1) });
             }
         }
-        let commitments = commitments_by_path
-            .iter()
-            .map(|c| Element::from_bytes(c))
-            .collect::<Result<Vec<_>>>()?;
+        let commitments = Element::batch_from_bytes(&commitments_by_path)?;
         Ok(Self {
             other_stems,
             depth_extension_present,
