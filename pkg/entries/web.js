@@ -1,15 +1,24 @@
 // @mana/client for pages, Web Workers, MV3 service workers and bundlers (ES module). The wasm
-// module is fetched and compiled on first use (no top-level await): from `options.wasmUrl`
-// when given (an extension's `chrome.runtime.getURL("mana_bg.wasm")`), else next to this file.
-import init, * as wasm from "../wasm/web/mana.js";
+// modules are fetched and compiled on first use (no top-level await; and no dynamic `import()`,
+// which service workers forbid, so both small JS glue modules are imported statically): the
+// client when a provider is created, the stateless verifier on the first `verifyBlock`; from
+// `options.wasmUrl` (the verifier next to it) when given — an extension's
+// `chrome.runtime.getURL("…/mana_bg.wasm")` — else next to this file.
+import initClient, * as clientWasm from "../wasm/web/mana.js";
+import initVerifier, * as verifierWasm from "../wasm/web/mana_verify.js";
 import { makeApi } from "../esm/index.js";
 
 export { ManaProvider, ProviderRpcError } from "../esm/index.js";
 
-let ready;
-const api = makeApi((options) => {
-  ready ??= init(options && options.wasmUrl ? { module_or_path: options.wasmUrl } : undefined).then(() => wasm);
-  return ready;
+const verifierUrl = (url) => new URL(String(url).replace(/mana_bg\.wasm(?=$|[?#])/, "mana_verify_bg.wasm"));
+const from = (url) => (url ? { module_or_path: url } : undefined);
+
+let client;
+let verifier;
+const api = makeApi({
+  client: (options) => (client ??= initClient(from(options && options.wasmUrl)).then(() => clientWasm)),
+  verifier: (options) =>
+    (verifier ??= initVerifier(from(options && options.wasmUrl && verifierUrl(options.wasmUrl))).then(() => verifierWasm)),
 });
 export const createManaProvider = api.createManaProvider;
 export const verifyBlock = api.verifyBlock;

@@ -33,7 +33,11 @@ export interface ManaOptions {
   allowOldCheckpoint?: boolean;
   /** Methods forwarded to the execution RPC unverified instead of refused (opt-in). */
   forwardUnverified?: string[];
-  /** Web builds only: where to fetch `mana_bg.wasm` from (an extension's `chrome.runtime.getURL`). */
+  /**
+   * Web builds only: where to fetch `mana_bg.wasm` from (an extension's `chrome.runtime.getURL`);
+   * the verifier module (`mana_verify_bg.wasm`, fetched on the first `verifyBlock`) is expected
+   * next to it.
+   */
   wasmUrl?: string | URL;
 }
 
@@ -123,8 +127,16 @@ export interface ManaWasmClient {
 }
 export interface ManaWasm {
   ManaClient: { start(options: string, listener: (event: string) => void): Promise<ManaWasmClient> };
-  verifyBlock(input: Uint8Array, witness: Uint8Array | undefined, options: string): string;
   version(): string;
+}
+/** The stateless verifier's wasm module (`mana_verify`), loaded on the first `verifyBlock`. */
+export interface ManaVerifierWasm {
+  verifyBlock(input: Uint8Array, witness: Uint8Array | undefined, options: string): string;
+}
+/** How an entry point loads the two wasm modules. */
+export interface ManaLoaders {
+  client(options: Pick<ManaOptions, "wasmUrl">): Promise<ManaWasm>;
+  verifier(options: Pick<ManaOptions, "wasmUrl">): Promise<ManaVerifierWasm>;
 }
 
 type Listener = (...args: any[]) => void;
@@ -154,6 +166,8 @@ export class ManaProvider {
   #listeners = new Map<string, Set<Listener>>();
   #client: Promise<ManaWasmClient>;
   #wasm: Promise<ManaWasm>;
+  #loaders: ManaLoaders;
+  #options: ManaOptions;
   #status: ManaStatus;
   #connected = false;
   #closed = false;
@@ -163,7 +177,9 @@ export class ManaProvider {
   #delivering = Promise.resolve();
 
   /** @internal */
-  constructor(load: (options: ManaOptions) => Promise<ManaWasm>, options: ManaOptions) {
+  constructor(loaders: ManaLoaders, options: ManaOptions) {
+    this.#loaders = loaders;
+    this.#options = options;
     const { wasmUrl: _ignored, ...rest } = options;
     // Where there is no IndexedDB (node), nothing can persist: memory is the only choice.
     const storage = rest.storage ?? (typeof indexedDB === "undefined" ? "memory" : "indexeddb");
@@ -180,7 +196,7 @@ export class ManaProvider {
       finalized: null,
       beaconUpstreams: [],
     };
-    this.#wasm = load(options);
+    this.#wasm = loaders.client(options);
     this.#client = this.#wasm.then((wasm) =>
       wasm.ManaClient.start(JSON.stringify(forWasm), (event) => this.#onEvent(JSON.parse(event))),
     );
@@ -276,8 +292,8 @@ export class ManaProvider {
    * `debug_executionWitness` JSON.
    */
   async verifyBlock(input: Uint8Array, witness?: Uint8Array, options: VerifyBlockOptions = {}): Promise<BlockVerdict> {
-    const wasm = await this.#wasm;
-    return JSON.parse(wasm.verifyBlock(input, witness, JSON.stringify(options)));
+    const verifier = await this.#loaders.verifier(this.#options);
+    return JSON.parse(verifier.verifyBlock(input, witness, JSON.stringify(options)));
   }
 
   /** Stops following the chain; later requests reject with code 4900. */
@@ -380,18 +396,18 @@ export interface ManaApi {
 }
 
 /** @internal Binds the API to a wasm loader (used by the entry points). */
-export function makeApi(load: (options: Pick<ManaOptions, "wasmUrl">) => Promise<ManaWasm>): ManaApi {
+export function makeApi(loaders: ManaLoaders): ManaApi {
   return {
     createManaProvider: (options) => {
       if (!options || !Array.isArray(options.beaconApi)) {
         throw new ProviderRpcError(-32602, "createManaProvider: options.beaconApi (string[]) is required");
       }
-      return new ManaProvider(load, options);
+      return new ManaProvider(loaders, options);
     },
     verifyBlock: async (input, witness, options = {}, loadOptions = {}) => {
-      const wasm = await load(loadOptions);
-      return JSON.parse(wasm.verifyBlock(input, witness, JSON.stringify(options)));
+      const verifier = await loaders.verifier(loadOptions);
+      return JSON.parse(verifier.verifyBlock(input, witness, JSON.stringify(options)));
     },
-    version: async (loadOptions = {}) => (await load(loadOptions)).version(),
+    version: async (loadOptions = {}) => (await loaders.client(loadOptions)).version(),
   };
 }

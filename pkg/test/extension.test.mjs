@@ -1,6 +1,6 @@
 // @mana/client in a Manifest V3 module service worker (no window, no localStorage, no top-level
 // await), in headless Chromium with Debian's /usr/bin/chromium: an unpacked test extension
-// (test/mv3 + the built dist/) syncs against Mana's fixture Beacon API server and answers a
+// (fixtures/mv3 + the built dist/) syncs against Mana's fixture Beacon API server and answers a
 // verified balance equal to Anvil's. The extension's host permission lets the worker reach the
 // local servers without CORS.
 import { test, before, after } from "node:test";
@@ -22,7 +22,7 @@ before(async () => {
   filled = await fillAnvil(anvil.url);
   beacon = await startBeaconServer(filled.head);
   extension = fs.mkdtempSync(path.join(os.tmpdir(), "mana-mv3-"));
-  fs.cpSync(path.join(here, "mv3"), extension, { recursive: true });
+  fs.cpSync(path.join(here, "../fixtures/mv3"), extension, { recursive: true });
   fs.cpSync(path.join(here, "../dist"), path.join(extension, "dist"), { recursive: true });
   profile = fs.mkdtempSync(path.join(os.tmpdir(), "mana-mv3-profile-"));
   context = await chromium.launchPersistentContext(profile, {

@@ -565,10 +565,11 @@ fn write(path: &Path, text: &str) -> Result {
     std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-/// Builds `@mana/client` into `pkg/dist`: `mana-wasm` for wasm32 (release), wasm-bindgen's
-/// `nodejs` and `web` outputs, each shrunk by wasm-opt (npm `binaryen`), the TypeScript layer as
-/// ES module and CommonJS, and the entry points. With `light`, the build leaves out stateless
-/// verification (`verifyBlock`) into `pkg/dist-light` for the size budget.
+/// Builds `@mana/client` into `pkg/dist`: `mana-wasm` for wasm32 as two modules (the client;
+/// `verifyBlock`, loaded on first use), wasm-bindgen's `nodejs` and `web` outputs of each, run
+/// through wasm-opt (npm `binaryen`), the TypeScript layer as ES module and CommonJS, and the
+/// entry points. With `light`, only the client without revm, into `pkg/dist-light`, for the size
+/// budget.
 fn pkg(light: bool) -> Result {
     let dir = pkg_dir();
     let t = step("pkg: npm ci (typescript, binaryen, test dependencies)");
@@ -584,59 +585,57 @@ fn pkg(light: bool) -> Result {
     }
     done(t);
 
-    let t = step(if light {
-        "pkg: mana-wasm (light, wasm32 release)"
-    } else {
-        "pkg: mana-wasm (wasm32 release)"
-    });
-    let mut build = vec!["build", "-p", "mana-wasm", "--target", WASM, "--profile", "wasm-release"];
-    if light {
-        build.push("--no-default-features");
-    }
     let target_dir = env::var("CARGO_TARGET_DIR")
         .map(|d| root().join(d))
         .unwrap_or_else(|_| root().join("target"));
     let out = dir.join(if light { "dist-light" } else { "dist" });
-    // Separate target directories keep the two feature sets from rebuilding each other.
-    let target_env =
-        target_dir.join(if light { "wasm-light" } else { "wasm-full" }).display().to_string();
-    run("cargo", &build, &[("CARGO_TARGET_DIR", &target_env)])?;
-    let wasm = PathBuf::from(&target_env).join(WASM).join("wasm-release/mana_wasm.wasm");
-    done(t);
-
-    let t = step("pkg: wasm-bindgen (nodejs, web) + wasm-opt -O3");
     if out.exists() {
         std::fs::remove_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
     }
-    let bindgen = tools_dir().join("bin/wasm-bindgen").display().to_string();
-    let wasm_opt = dir.join("node_modules/.bin/wasm-opt").display().to_string();
-    for (target, sub) in [("nodejs", "node"), ("web", "web")] {
-        let dest = out.join("wasm").join(sub);
-        let dest_text = dest.display().to_string();
-        run(
-            &bindgen,
-            &[
-                "--target",
-                target,
-                "--out-dir",
-                &dest_text,
-                "--out-name",
-                "mana",
-                &wasm.display().to_string(),
-            ],
-            &[],
-        )?;
-        let file = dest.join("mana_bg.wasm").display().to_string();
-        run(
-            &wasm_opt,
-            &[
-                &["-O3", "--strip-debug", "--strip-producers"][..],
-                WASM_FEATURES,
-                &[&file, "-o", &file],
-            ]
-            .concat(),
-            &[],
-        )?;
+    // The client module, and (full build) the stateless verifier as a module of its own that
+    // the package loads on the first `verifyBlock`. Each feature set builds in its own target
+    // directory so they do not rebuild each other.
+    let modules: &[(&str, &str, &str)] = if light {
+        &[("mana", "client", "wasm-light")]
+    } else {
+        &[("mana", "evm", "wasm-client"), ("mana_verify", "stateless", "wasm-verify")]
+    };
+    for (name, features, subdir) in modules {
+        let t = step(&format!("pkg: {name} (mana-wasm --features {features}, wasm32)"));
+        let target_env = target_dir.join(subdir).display().to_string();
+        let build = [
+            "build",
+            "-p",
+            "mana-wasm",
+            "--target",
+            WASM,
+            "--profile",
+            "wasm-release",
+            "--no-default-features",
+            "--features",
+            features,
+        ];
+        run("cargo", &build, &[("CARGO_TARGET_DIR", &target_env)])?;
+        let wasm = PathBuf::from(&target_env).join(WASM).join("wasm-release/mana_wasm.wasm");
+        done(t);
+
+        // wasm-opt -O1: heavier levels shrink the raw file but grow the gzipped one (what is
+        // downloaded) by a few per cent on this code.
+        let t = step(&format!("pkg: {name}: wasm-bindgen (nodejs, web) + wasm-opt -O1"));
+        let bindgen = tools_dir().join("bin/wasm-bindgen").display().to_string();
+        let wasm_opt = dir.join("node_modules/.bin/wasm-opt").display().to_string();
+        for (target, sub) in [("nodejs", "node"), ("web", "web")] {
+            let dest = out.join("wasm").join(sub);
+            let dest_text = dest.display().to_string();
+            let wasm_text = wasm.display().to_string();
+            let args =
+                ["--target", target, "--out-dir", &dest_text, "--out-name", name, &wasm_text];
+            run(&bindgen, &args, &[])?;
+            let file = dest.join(format!("{name}_bg.wasm")).display().to_string();
+            let opt = [&["-O1", "--strip-debug", "--strip-producers"][..], WASM_FEATURES];
+            run(&wasm_opt, &[&opt.concat()[..], &[&file, "-o", &file]].concat(), &[])?;
+        }
+        done(t);
     }
     write(&out.join("wasm/node/package.json"), "{\"type\":\"commonjs\"}\n")?;
     done(t);
@@ -672,10 +671,10 @@ fn pkg(light: bool) -> Result {
     ] {
         copy(&entries.join(from), &out.join(to))?;
     }
-    for sub in ["node", "web"] {
-        let file = out.join("wasm").join(sub).join("mana_bg.wasm");
+    for (name, _, _) in modules {
+        let file = out.join("wasm/web").join(format!("{name}_bg.wasm"));
         let bytes = std::fs::read(&file).map_err(|e| e.to_string())?;
-        println!("    {out_text}/wasm/{sub}/mana_bg.wasm: {} bytes", bytes.len());
+        println!("    {out_text}/wasm/web/{name}_bg.wasm: {} bytes", bytes.len());
     }
     done(t);
     Ok(())

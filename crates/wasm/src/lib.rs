@@ -10,13 +10,13 @@
     )
 )]
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "client"))]
 mod client;
 pub mod config;
 #[cfg(feature = "stateless")]
 pub mod stateless;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "client"))]
 pub use client::ManaClient;
 
 /// The crate version, for `status()` and bug reports.
