@@ -20,6 +20,8 @@ mod field;
 mod hex;
 mod ipa;
 mod keys;
+#[cfg(any(not(target_pointer_width = "64"), test))]
+mod mont29;
 mod msm;
 mod multiproof;
 mod point;

@@ -17,8 +17,8 @@ use ark_ff::{AdditiveGroup, Field, Zero};
 
 use crate::error::{Error, Result};
 use crate::field::{
-    Fq, Fr, Invert, batch_invert, fq_from_be, fq_from_le, fq_is_square, fq_to_be, fq_to_fr,
-    fq_to_le, is_largest,
+    Fq, Fr, Invert, batch_invert, fadd, fmul, fq_from_be, fq_from_le, fq_is_square, fq_to_be,
+    fq_to_fr, fq_to_le, fsq, fsub, is_largest,
 };
 
 /// The twisted Edwards coefficient `d`.
@@ -28,6 +28,13 @@ const D: Fq = BandersnatchConfig::COEFF_D;
 #[inline(always)]
 fn mul_by_a(v: Fq) -> Fq {
     -(v.double().double() + v)
+}
+
+/// `b − a·v = b + 5v` for the formulas.
+#[inline(always)]
+fn sub_mul_by_a(b: &Fq, v: &Fq) -> Fq {
+    let v2 = fadd(v, v);
+    fadd(&fadd(b, v), &fadd(&v2, &v2))
 }
 
 /// A banderwagon group element.
@@ -55,7 +62,7 @@ impl Affine {
     pub(crate) const IDENTITY: Self = Self { x: Fq::ZERO, y: Fq::ONE, dxy: Fq::ZERO };
 
     pub(crate) fn new(x: Fq, y: Fq) -> Self {
-        Self { x, y, dxy: D * x * y }
+        Self { x, y, dxy: fmul(&fmul(&D, &x), &y) }
     }
 
     pub(crate) fn neg(&self) -> Self {
@@ -98,29 +105,30 @@ impl Element {
     /// Point doubling (dbl-2008-hwcd).
     #[must_use]
     pub fn double(&self) -> Self {
-        let a = self.x.square();
-        let b = self.y.square();
-        let c = self.z.square().double();
+        let a = fsq(&self.x);
+        let b = fsq(&self.y);
+        let z2 = fsq(&self.z);
+        let c = fadd(&z2, &z2);
         let d = mul_by_a(a);
-        let e = (self.x + self.y).square() - a - b;
-        let g = d + b;
-        let f = g - c;
-        let h = d - b;
-        Self { x: e * f, y: g * h, t: e * h, z: f * g }
+        let e = fsub(&fsub(&fsq(&fadd(&self.x, &self.y)), &a), &b);
+        let g = fadd(&d, &b);
+        let f = fsub(&g, &c);
+        let h = fsub(&d, &b);
+        Self { x: fmul(&e, &f), y: fmul(&g, &h), t: fmul(&e, &h), z: fmul(&f, &g) }
     }
 
     /// Mixed addition with a precomputed affine point (madd-2008-hwcd with `d·x2·y2` cached).
     #[inline]
     pub(crate) fn add_affine(&self, q: &Affine) -> Self {
-        let a = self.x * q.x;
-        let b = self.y * q.y;
-        let c = self.t * q.dxy;
+        let a = fmul(&self.x, &q.x);
+        let b = fmul(&self.y, &q.y);
+        let c = fmul(&self.t, &q.dxy);
         let d = self.z;
-        let e = (self.x + self.y) * (q.x + q.y) - a - b;
-        let f = d - c;
-        let g = d + c;
-        let h = b - mul_by_a(a);
-        Self { x: e * f, y: g * h, t: e * h, z: f * g }
+        let e = fsub(&fsub(&fmul(&fadd(&self.x, &self.y), &fadd(&q.x, &q.y)), &a), &b);
+        let f = fsub(&d, &c);
+        let g = fadd(&d, &c);
+        let h = sub_mul_by_a(&b, &a);
+        Self { x: fmul(&e, &f), y: fmul(&g, &h), t: fmul(&e, &h), z: fmul(&f, &g) }
     }
 
     #[inline]
@@ -129,15 +137,15 @@ impl Element {
     }
 
     fn add_full(&self, q: &Self) -> Self {
-        let a = self.x * q.x;
-        let b = self.y * q.y;
-        let c = D * self.t * q.t;
-        let d = self.z * q.z;
-        let e = (self.x + self.y) * (q.x + q.y) - a - b;
-        let f = d - c;
-        let g = d + c;
-        let h = b - mul_by_a(a);
-        Self { x: e * f, y: g * h, t: e * h, z: f * g }
+        let a = fmul(&self.x, &q.x);
+        let b = fmul(&self.y, &q.y);
+        let c = fmul(&fmul(&D, &self.t), &q.t);
+        let d = fmul(&self.z, &q.z);
+        let e = fsub(&fsub(&fmul(&fadd(&self.x, &self.y), &fadd(&q.x, &q.y)), &a), &b);
+        let f = fsub(&d, &c);
+        let g = fadd(&d, &c);
+        let h = sub_mul_by_a(&b, &a);
+        Self { x: fmul(&e, &f), y: fmul(&g, &h), t: fmul(&e, &h), z: fmul(&f, &g) }
     }
 
     /// Scalar multiplication (4-bit fixed windows; variable time — all inputs are public).
@@ -286,7 +294,11 @@ impl Element {
     pub(crate) fn batch_to_table_affine(points: &[Self]) -> Vec<Affine> {
         let mut zs: Vec<Fq> = points.iter().map(|p| p.z).collect();
         batch_invert(&mut zs);
-        points.iter().zip(zs).map(|(p, zinv)| Affine::new(p.x * zinv, p.y * zinv)).collect()
+        points
+            .iter()
+            .zip(zs)
+            .map(|(p, zinv)| Affine::new(fmul(&p.x, &zinv), fmul(&p.y, &zinv)))
+            .collect()
     }
 }
 

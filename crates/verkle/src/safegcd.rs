@@ -156,30 +156,54 @@ fn posdivsteps_62_var(mut eta: i64, f0: u64, g0: u64, t: &mut Trans, jac: &mut u
     eta
 }
 
+#[cfg(target_pointer_width = "64")]
 #[inline(always)]
 fn mul(a: i64, b: i64) -> i128 {
-    i128::from(a) * i128::from(b)
+    i128::from(a).wrapping_mul(i128::from(b))
+}
+
+#[cfg(not(target_pointer_width = "64"))]
+#[inline(always)]
+fn mul(a: i64, b: i64) -> i128 {
+    mul_halves(a, b)
+}
+
+/// The signed 64×64→128-bit product from 32-bit halves: on wasm32 an `i128` product is a call
+/// to the general 128×128-bit `__multi3`.
+#[cfg(any(not(target_pointer_width = "64"), test))]
+#[inline(always)]
+fn mul_halves(a: i64, b: i64) -> i128 {
+    let (ah, al) = (a >> 32, a & 0xffff_ffff);
+    let (bh, bl) = (b >> 32, b & 0xffff_ffff);
+    // |al·bh|, |ah·bl| ≤ (2^32 − 1)·2^31 < 2^63; al·bl < 2^64 unsigned; |ah·bh| ≤ 2^62.
+    let ll = (al as u64).wrapping_mul(bl as u64);
+    let mid = i128::from(al.wrapping_mul(bh)).wrapping_add(i128::from(ah.wrapping_mul(bl)));
+    (i128::from(ah.wrapping_mul(bh)) << 64).wrapping_add(mid << 32).wrapping_add(i128::from(ll))
 }
 
 /// `(t / 2^62)·[d, e] mod modulus`, inputs and outputs in (−2·modulus, modulus).
+///
+/// The sums are bounded as in libsecp256k1 (`|cd|, |ce| < 2^125`); wrapping operators keep the
+/// release profile's overflow checks out of the loop (they cost most on wasm32, where every
+/// `i128` operation is a pair of `i64` ones).
 fn update_de_62(d: &mut [i64; 5], e: &mut [i64; 5], t: &Trans, info: &ModInfo) {
     let m = &info.modulus;
     let Trans { u, v, q, r } = *t;
     let sd = d[4] >> 63;
     let se = e[4] >> 63;
-    let mut md = (u & sd) + (v & se);
-    let mut me = (q & sd) + (r & se);
-    let mut cd = mul(u, d[0]) + mul(v, e[0]);
-    let mut ce = mul(q, d[0]) + mul(r, e[0]);
-    md -= (info.inv62.wrapping_mul(cd as u64).wrapping_add(md as u64) & M62) as i64;
-    me -= (info.inv62.wrapping_mul(ce as u64).wrapping_add(me as u64) & M62) as i64;
-    cd += mul(m[0], md);
-    ce += mul(m[0], me);
+    let mut md = (u & sd).wrapping_add(v & se);
+    let mut me = (q & sd).wrapping_add(r & se);
+    let mut cd = mul(u, d[0]).wrapping_add(mul(v, e[0]));
+    let mut ce = mul(q, d[0]).wrapping_add(mul(r, e[0]));
+    md = md.wrapping_sub((info.inv62.wrapping_mul(cd as u64).wrapping_add(md as u64) & M62) as i64);
+    me = me.wrapping_sub((info.inv62.wrapping_mul(ce as u64).wrapping_add(me as u64) & M62) as i64);
+    cd = cd.wrapping_add(mul(m[0], md));
+    ce = ce.wrapping_add(mul(m[0], me));
     cd >>= 62;
     ce >>= 62;
     for k in 1..5 {
-        cd += mul(u, d[k]) + mul(v, e[k]) + mul(m[k], md);
-        ce += mul(q, d[k]) + mul(r, e[k]) + mul(m[k], me);
+        cd = cd.wrapping_add(mul(u, d[k])).wrapping_add(mul(v, e[k])).wrapping_add(mul(m[k], md));
+        ce = ce.wrapping_add(mul(q, d[k])).wrapping_add(mul(r, e[k])).wrapping_add(mul(m[k], me));
         d[k - 1] = (cd as u64 & M62) as i64;
         e[k - 1] = (ce as u64 & M62) as i64;
         cd >>= 62;
@@ -189,16 +213,16 @@ fn update_de_62(d: &mut [i64; 5], e: &mut [i64; 5], t: &Trans, info: &ModInfo) {
     e[4] = ce as i64;
 }
 
-/// `(t / 2^62)·[f, g]` on the first `len` limbs.
+/// `(t / 2^62)·[f, g]` on the first `len` limbs (bounded sums, wrapping operators as above).
 fn update_fg_62_var(len: usize, f: &mut [i64; 5], g: &mut [i64; 5], t: &Trans) {
     let Trans { u, v, q, r } = *t;
-    let mut cf = mul(u, f[0]) + mul(v, g[0]);
-    let mut cg = mul(q, f[0]) + mul(r, g[0]);
+    let mut cf = mul(u, f[0]).wrapping_add(mul(v, g[0]));
+    let mut cg = mul(q, f[0]).wrapping_add(mul(r, g[0]));
     cf >>= 62;
     cg >>= 62;
     for k in 1..len {
-        cf += mul(u, f[k]) + mul(v, g[k]);
-        cg += mul(q, f[k]) + mul(r, g[k]);
+        cf = cf.wrapping_add(mul(u, f[k])).wrapping_add(mul(v, g[k]));
+        cg = cg.wrapping_add(mul(q, f[k])).wrapping_add(mul(r, g[k]));
         f[k - 1] = (cf as u64 & M62) as i64;
         g[k - 1] = (cg as u64 & M62) as i64;
         cf >>= 62;
@@ -300,6 +324,24 @@ mod tests {
     use sha2::{Digest, Sha256};
 
     use crate::field::{Fq, Fr, Invert, fq_is_square};
+
+    #[test]
+    fn product_from_halves() {
+        let edge = [0i64, 1, -1, 2, -2, i64::MAX, i64::MIN, 1 << 32, -(1 << 32), 0xffff_ffff];
+        for a in edge {
+            for b in edge {
+                assert_eq!(super::mul_halves(a, b), i128::from(a) * i128::from(b));
+            }
+        }
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..10_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let (a, b) = (x as i64, x.rotate_left(29) as i64 >> (x % 5));
+            assert_eq!(super::mul_halves(a, b), i128::from(a) * i128::from(b));
+        }
+    }
 
     fn bytes(i: u64) -> [u8; 32] {
         Sha256::digest(i.to_le_bytes()).into()

@@ -12,7 +12,7 @@
 
 use ark_ff::{AdditiveGroup, BigInt, FftField, Field, PrimeField, Zero};
 
-use crate::field::Fq;
+use crate::field::{Fq, fmul, fsq};
 
 type Limbs = [u64; 4];
 
@@ -179,10 +179,10 @@ fn neg_pow(e: u32) -> Fq {
 /// `a^EXPONENT` by a 5-bit sliding window.
 fn pow_exponent(a: &Fq) -> Fq {
     // Odd powers a, a^3, …, a^31.
-    let a2 = a.square();
+    let a2 = fsq(a);
     let mut odd = [*a; 16];
     for k in 1..16 {
-        odd[k] = odd[k - 1] * a2;
+        odd[k] = fmul(&odd[k - 1], &a2);
     }
     let bit = |i: usize| (EXPONENT[i / 64] >> (i % 64)) & 1 == 1;
     let mut acc = Fq::ONE;
@@ -192,7 +192,7 @@ fn pow_exponent(a: &Fq) -> Fq {
         let top = i - 1;
         if !bit(top) {
             if started {
-                acc.square_in_place();
+                acc = fsq(&acc);
             }
             i -= 1;
             continue;
@@ -206,10 +206,10 @@ fn pow_exponent(a: &Fq) -> Fq {
         for b in (low..=top).rev() {
             value = (value << 1) | usize::from(bit(b));
             if started {
-                acc.square_in_place();
+                acc = fsq(&acc);
             }
         }
-        acc = if started { acc * odd[value >> 1] } else { odd[value >> 1] };
+        acc = if started { fmul(&acc, &odd[value >> 1]) } else { odd[value >> 1] };
         started = true;
         i = low;
     }
@@ -222,26 +222,26 @@ pub(crate) fn sqrt(a: &Fq) -> Option<Fq> {
         return Some(Fq::ZERO);
     }
     let w = pow_exponent(a);
-    let x = *a * w; // a^((q+1)/2)
-    let b = x * w; // a^q, in the 2^32 roots of unity: b = g^k
+    let x = fmul(a, &w); // a^((q+1)/2)
+    let b = fmul(&x, &w); // a^q, in the 2^32 roots of unity: b = g^k
     let b1 = {
         let mut t = b;
         for _ in 0..8 {
-            t.square_in_place();
+            t = fsq(&t);
         }
         t
     };
     let b2 = {
         let mut t = b1;
         for _ in 0..8 {
-            t.square_in_place();
+            t = fsq(&t);
         }
         t
     };
     let b3 = {
         let mut t = b2;
         for _ in 0..8 {
-            t.square_in_place();
+            t = fsq(&t);
         }
         t
     };

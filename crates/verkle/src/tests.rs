@@ -128,3 +128,42 @@ fn single_insert_root() {
     );
     assert_eq!(MemoryTree::new().root(&crs), [0u8; 32]);
 }
+
+/// Timing helper (not a check): `cargo test -p mana-verkle --release timing_multiproof --
+/// --ignored --nocapture` prints the minimum and median of 30 verifications of 1,000 openings
+/// (the synthetic case of `bench/benches/verkle.rs`).
+#[test]
+#[ignore = "timing only"]
+fn timing_multiproof() {
+    let crs = Crs::new();
+    let n = 1000usize;
+    let base: Vec<Fr> = (0..256u64).map(|i| Fr::from(i * i + 7)).collect();
+    let base_c = crs.commit(&base);
+    let mut queries = Vec::with_capacity(n);
+    let mut openings = Vec::with_capacity(n);
+    let mut commitments = Vec::with_capacity(n);
+    for i in 0..n {
+        let a = Fr::from(i as u64 + 1);
+        let b = Fr::from(3 * i as u64 + 5);
+        let k = (i * 7) % 256;
+        let mut poly: Vec<Fr> = base.iter().map(|v| *v * a).collect();
+        poly[k] += b;
+        let commitment = base_c.mul(&a) + crs.basis(k).unwrap().mul(&b);
+        let z = (i % 256) as u8;
+        openings.push(Opening { commitment: i, z, y: poly[z as usize] });
+        commitments.push(commitment);
+        queries.push(ProverQuery { commitment, poly, z });
+    }
+    let proof = prove_multiproof(&crs, &mut Transcript::new(b"bench"), &queries).unwrap();
+    let commitments: Vec<Element> =
+        commitments.iter().map(|c| Element::from_bytes(&c.to_bytes()).unwrap()).collect();
+    let mut samples = Vec::new();
+    for _ in 0..30 {
+        let start = std::time::Instant::now();
+        verify_multiproof(&crs, &mut Transcript::new(b"bench"), &commitments, &openings, &proof)
+            .unwrap();
+        samples.push(start.elapsed());
+    }
+    samples.sort();
+    std::println!("verify 1000 openings: min {:?} median {:?}", samples[0], samples[15]);
+}
