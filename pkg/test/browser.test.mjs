@@ -13,9 +13,8 @@ import os from "node:os";
 import path from "node:path";
 import { chromium } from "playwright-core";
 import { serve } from "../../web/serve.mjs";
-import { startAnvil, fillAnvil, startBeaconServer, rpc, root, fixtures } from "./harness.mjs";
+import { startAnvil, fillAnvil, startBeaconServer, rpc, root, fixtures, CHROMIUM, CHROMIUM_ARGS } from "./harness.mjs";
 
-const CHROMIUM = process.env.MANA_CHROMIUM ?? "/usr/bin/chromium";
 // The README's screenshot is refreshed only on request (MANA_UPDATE_SCREENSHOT=1); otherwise it
 // goes to the temp directory, so a test run leaves the tree unchanged.
 const SCREENSHOT = process.env.MANA_UPDATE_SCREENSHOT
@@ -56,15 +55,7 @@ before(async () => {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1280, height: 900 },
-    args: [
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--no-first-run",
-      "--disable-quic",
-      "--disable-sync",
-      "--enable-precise-memory-info",
-    ],
+    args: [...CHROMIUM_ARGS, "--enable-precise-memory-info"],
   });
   // Test instrumentation: keep the wasm instance's linear memory to report its size.
   await context.addInitScript(() => {

@@ -10,10 +10,9 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
-import { startAnvil, fillAnvil, startBeaconServer, rpc } from "./harness.mjs";
+import { startAnvil, fillAnvil, startBeaconServer, rpc, CHROMIUM, CHROMIUM_ARGS } from "./harness.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const CHROMIUM = process.env.MANA_CHROMIUM ?? "/usr/bin/chromium";
 
 let anvil, beacon, filled, context, profile, extension;
 
@@ -32,12 +31,7 @@ before(async () => {
     args: [
       `--disable-extensions-except=${extension}`,
       `--load-extension=${extension}`,
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--no-first-run",
-      "--disable-quic",
-      "--disable-sync",
+      ...CHROMIUM_ARGS,
     ],
   });
 });

@@ -148,3 +148,14 @@ export async function startTamperingProxy(upstream, tamper) {
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
   return { url: `http://127.0.0.1:${server.address().port}`, stop: () => server.close() };
 }
+
+/** Debian's Chromium (never a downloaded browser), and the flags every test launches it with. */
+export const CHROMIUM = process.env.MANA_CHROMIUM ?? "/usr/bin/chromium";
+export const CHROMIUM_ARGS = [
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--no-first-run",
+  "--disable-quic",
+  "--disable-sync",
+];
