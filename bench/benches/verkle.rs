@@ -14,9 +14,10 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use mana_tests::{fixtures, hex_array};
+use mana_verkle::testing::synthetic_openings;
 use mana_verkle::{
-    AddressPoint, Crs, Element, ExecutionWitness, Fr, MultiProof, Opening, ProverQuery, Transcript,
-    address32, get_tree_key, prove_multiproof, tree_index, verify_multiproof,
+    AddressPoint, Crs, Element, ExecutionWitness, Fr, MultiProof, Transcript, address32,
+    get_tree_key, tree_index, verify_multiproof,
 };
 
 fn block72(c: &mut Criterion) {
@@ -41,39 +42,12 @@ fn block72(c: &mut Criterion) {
     group.finish();
 }
 
-/// `n` openings of `n` distinct polynomials `f_i = a_i·F + b_i·e_{k_i}`, whose commitments are
-/// cheap to derive (`a_i·[F] + b_i·G_{k_i}`), each opened at `z_i = i mod 256`.
-fn synthetic(crs: &Crs, n: usize) -> (Vec<Element>, Vec<Opening>, MultiProof) {
-    let base: Vec<Fr> = (0..256u64).map(|i| Fr::from(i * i + 7)).collect();
-    let base_c = crs.commit(&base);
-    let mut queries = Vec::with_capacity(n);
-    let mut openings = Vec::with_capacity(n);
-    let mut commitments = Vec::with_capacity(n);
-    for i in 0..n {
-        let a = Fr::from(i as u64 + 1);
-        let bcoef = Fr::from(3 * i as u64 + 5);
-        let k = (i * 7) % 256;
-        let mut poly: Vec<Fr> = base.iter().map(|v| *v * a).collect();
-        poly[k] += bcoef;
-        let commitment = base_c.mul(&a) + crs.basis(k).unwrap().mul(&bcoef);
-        let z = (i % 256) as u8;
-        openings.push(Opening { commitment: i, z, y: poly[z as usize] });
-        commitments.push(commitment);
-        queries.push(ProverQuery { commitment, poly, z });
-    }
-    let proof = prove_multiproof(crs, &mut Transcript::new(b"bench"), &queries).unwrap();
-    // Round-trip the commitments through bytes so they are normalized like decoded ones.
-    let commitments =
-        commitments.iter().map(|c| Element::from_bytes(&c.to_bytes()).unwrap()).collect();
-    (commitments, openings, proof)
-}
-
 fn multiproof(c: &mut Criterion) {
     let crs = Crs::new();
     let mut group = c.benchmark_group("verkle/multiproof");
     group.sample_size(10);
     for n in [1_000usize, 16_000] {
-        let (commitments, openings, proof) = synthetic(&crs, n);
+        let (commitments, openings, proof) = synthetic_openings(&crs, n).unwrap();
         verify_multiproof(&crs, &mut Transcript::new(b"bench"), &commitments, &openings, &proof)
             .unwrap();
         group.bench_function(format!("verify_{n}_openings"), |b| {

@@ -275,32 +275,10 @@ pub fn verkle_verify_block72_pre_state() -> Result<(), wasm_bindgen::JsError> {
 /// Proves `n` openings of `n` distinct polynomials (not timed; as in `benches/verkle.rs`).
 #[wasm_bindgen]
 pub fn verkle_setup_openings(n: usize) -> Result<(), wasm_bindgen::JsError> {
-    use mana_verkle::{Element, Fr, Opening, ProverQuery, Transcript, prove_multiproof};
+    use mana_verkle::Element;
     let built = with_crs(|crs| {
-        let base: Vec<Fr> = (0..256u64).map(|i| Fr::from(i * i + 7)).collect();
-        let base_c = crs.commit(&base);
-        let mut queries = Vec::with_capacity(n);
-        let mut openings = Vec::with_capacity(n);
-        let mut commitments = Vec::with_capacity(n);
-        for i in 0..n {
-            let a = Fr::from(i as u64 + 1);
-            let b = Fr::from(3 * i as u64 + 5);
-            let k = (i * 7) % 256;
-            let mut poly: Vec<Fr> = base.iter().map(|v| *v * a).collect();
-            if let Some(slot) = poly.get_mut(k) {
-                *slot += b;
-            }
-            let g = crs.basis(k).copied().unwrap_or_default();
-            let commitment = base_c.mul(&a) + g.mul(&b);
-            let z = (i % 256) as u8;
-            let y = poly.get(usize::from(z)).copied().unwrap_or_default();
-            openings.push(Opening { commitment: i, z, y });
-            commitments.push(commitment);
-            queries.push(ProverQuery { commitment, poly, z });
-        }
-        let proof = prove_multiproof(crs, &mut Transcript::new(b"bench"), &queries)?;
+        let (commitments, openings, proof) = mana_verkle::testing::synthetic_openings(crs, n)?;
         let encoded = Element::batch_to_bytes(&commitments);
-        let commitments = Element::batch_from_bytes(&encoded)?;
         let proof_bytes = proof.to_bytes();
         Ok::<_, mana_verkle::Error>(VerkleOpenings {
             commitments,

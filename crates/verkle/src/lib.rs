@@ -29,6 +29,8 @@ mod safegcd;
 mod sqrt;
 mod ssz;
 mod state_proof;
+#[cfg(any(test, feature = "test-utils"))]
+pub mod testing;
 mod transcript;
 mod tree;
 mod verify;

@@ -137,26 +137,7 @@ fn single_insert_root() {
 fn timing_multiproof() {
     let crs = Crs::new();
     let n = 1000usize;
-    let base: Vec<Fr> = (0..256u64).map(|i| Fr::from(i * i + 7)).collect();
-    let base_c = crs.commit(&base);
-    let mut queries = Vec::with_capacity(n);
-    let mut openings = Vec::with_capacity(n);
-    let mut commitments = Vec::with_capacity(n);
-    for i in 0..n {
-        let a = Fr::from(i as u64 + 1);
-        let b = Fr::from(3 * i as u64 + 5);
-        let k = (i * 7) % 256;
-        let mut poly: Vec<Fr> = base.iter().map(|v| *v * a).collect();
-        poly[k] += b;
-        let commitment = base_c.mul(&a) + crs.basis(k).unwrap().mul(&b);
-        let z = (i % 256) as u8;
-        openings.push(Opening { commitment: i, z, y: poly[z as usize] });
-        commitments.push(commitment);
-        queries.push(ProverQuery { commitment, poly, z });
-    }
-    let proof = prove_multiproof(&crs, &mut Transcript::new(b"bench"), &queries).unwrap();
-    let commitments: Vec<Element> =
-        commitments.iter().map(|c| Element::from_bytes(&c.to_bytes()).unwrap()).collect();
+    let (commitments, openings, proof) = crate::testing::synthetic_openings(&crs, n).unwrap();
     let mut samples = Vec::new();
     for _ in 0..30 {
         let start = std::time::Instant::now();
