@@ -2,15 +2,19 @@
 // modules are fetched and compiled on first use (no top-level await; and no dynamic `import()`,
 // which service workers forbid, so both small JS glue modules are imported statically): the
 // client when a provider is created, the stateless verifier on the first `verifyBlock`; from
-// `options.wasmUrl` (the verifier next to it) when given — an extension's
-// `chrome.runtime.getURL("…/mana_bg.wasm")` — else next to this file.
+// `options.wasmUrl` when given — an extension's `chrome.runtime.getURL("…/mana_bg.wasm")`, or a
+// URL relative to the page or worker — else next to this file (`new URL(…, import.meta.url)`, which webpack
+// and Vite turn into emitted assets). The verifier is fetched next to `wasmUrl` when that names
+// `mana_bg.wasm`, else from its own default place.
 import initClient, * as clientWasm from "../wasm/web/mana.js";
 import initVerifier, * as verifierWasm from "../wasm/web/mana_verify.js";
 import { makeApi } from "../esm/index.js";
 
 export { ManaProvider, ProviderRpcError } from "../esm/index.js";
 
-const verifierUrl = (url) => new URL(String(url).replace(/mana_bg\.wasm(?=$|[?#])/, "mana_verify_bg.wasm"));
+const CLIENT_FILE = /mana_bg\.wasm(?=$|[?#])/;
+// A string, so that a relative `wasmUrl` resolves against the page like the client's does.
+const verifierUrl = (url) => (CLIENT_FILE.test(String(url)) ? String(url).replace(CLIENT_FILE, "mana_verify_bg.wasm") : undefined);
 const from = (url) => (url ? { module_or_path: url } : undefined);
 
 let client;
