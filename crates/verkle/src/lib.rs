@@ -17,6 +17,7 @@ mod crs;
 mod crs_data;
 mod error;
 mod field;
+mod glv;
 mod hex;
 mod ipa;
 mod keys;

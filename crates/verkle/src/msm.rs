@@ -9,7 +9,8 @@
 use alloc::vec;
 use alloc::vec::Vec;
 
-use crate::field::{Fr, fr_limbs};
+use crate::field::{Fq, Fr, fr_limbs};
+use crate::glv;
 use crate::point::{Affine, Element};
 
 /// Bits covered by the signed-digit recoding of a scalar below r (< 2^253) plus its carry.
@@ -73,18 +74,32 @@ fn add_to_bucket(buckets: &mut [Element], digit: i32, point: &Affine) {
     }
 }
 
-/// The window width minimizing `windows·(n + 2^c)` for `n` points.
+/// Cost of a mixed addition and of a full (dedicated) addition, in field multiplications.
+const MIXED_COST: usize = 8;
+const FULL_COST: usize = 9;
+/// Cost of `ψ(P)` and its share of the batch normalization (7 M + 1 S, then 7 M).
+const ENDOMORPHISM_COST: usize = 15;
+
+/// Signed-digit windows needed for scalars below `2^bits` at `width` (one more bit for the
+/// carry out of the top digit).
+fn windows_for(bits: usize, width: usize) -> usize {
+    (bits + 1).div_ceil(width)
+}
+
+/// The window width minimizing the estimated cost (one mixed addition per point and window, two
+/// full additions per bucket and window) of `points` points with scalars below `2^bits`, and
+/// that cost.
 #[allow(clippy::arithmetic_side_effects)]
-fn best_width(n: usize) -> usize {
-    let mut best = (usize::MAX, 2);
+fn best_width(points: usize, bits: usize) -> (usize, usize) {
+    let mut best = (2, usize::MAX);
     for c in 2..=16usize {
-        let windows = SCALAR_BITS.div_ceil(c);
-        let cost = windows * (n + (1usize << c)) + SCALAR_BITS;
-        if cost < best.0 {
-            best = (cost, c);
+        let per_window = points * MIXED_COST + (1usize << (c - 1)) * 2 * FULL_COST;
+        let cost = windows_for(bits, c) * per_window;
+        if cost < best.1 {
+            best = (c, cost);
         }
     }
-    best.1
+    best
 }
 
 /// Below this many points, [`msm`] uses interleaved fixed windows (Straus) instead of buckets.
@@ -131,7 +146,14 @@ fn straus(points: &[Affine], scalars: &[Fr]) -> Element {
     acc
 }
 
-/// `Σ scalarsᵢ · pointsᵢ` for arbitrary points (variable-time; inputs are public).
+/// Bits of the scalars of [`msm`] (`r < 2^253`).
+const FR_BITS: usize = 253;
+/// Bits of the GLV halves (`|k₁|, |k₂| < 2^127`).
+const GLV_BITS: usize = 127;
+
+/// `Σ scalarsᵢ · pointsᵢ` for arbitrary points (variable-time; inputs are public). Few points:
+/// Straus; many: Pippenger, over the `2n` points `±Pᵢ`, `±ψ(Pᵢ)` with the GLV halves of the
+/// scalars when the cost model says that pays (from about a hundred points).
 #[allow(clippy::arithmetic_side_effects)]
 pub(crate) fn msm(points: &[Affine], scalars: &[Fr]) -> Element {
     let n = points.len().min(scalars.len());
@@ -141,25 +163,79 @@ pub(crate) fn msm(points: &[Affine], scalars: &[Fr]) -> Element {
     if n <= STRAUS_MAX {
         return straus(points, scalars);
     }
-    let width = best_width(n);
-    let windows = SCALAR_BITS.div_ceil(width);
+    let points = points.get(..n).unwrap_or_default();
+    let scalars = scalars.get(..n).unwrap_or_default();
+    let (plain_width, plain_cost) = best_width(n, FR_BITS);
+    let (glv_width, glv_cost) = best_width(2 * n, GLV_BITS);
+    if glv_cost + n * ENDOMORPHISM_COST < plain_cost {
+        return msm_glv(points, scalars, glv_width);
+    }
+    let width = plain_width;
+    let windows = windows_for(FR_BITS, width);
     let mut digits = vec![0i32; n * windows];
-    for (chunk, scalar) in digits.chunks_exact_mut(windows).zip(scalars) {
-        signed_digits(&fr_limbs(scalar), width, chunk);
+    let mut scalar_digits = vec![0i32; windows];
+    for (i, scalar) in scalars.iter().enumerate() {
+        signed_digits(&fr_limbs(scalar), width, &mut scalar_digits);
+        scatter(&scalar_digits, &mut digits, i, n);
+    }
+    pippenger(points, &digits, width)
+}
+
+/// Writes the digits of scalar `i` into column `i` of the window-major `digits` (`n` columns).
+#[allow(clippy::arithmetic_side_effects)]
+fn scatter(scalar_digits: &[i32], digits: &mut [i32], i: usize, n: usize) {
+    for (j, &d) in scalar_digits.iter().enumerate() {
+        if let Some(slot) = digits.get_mut(j * n + i) {
+            *slot = d;
+        }
+    }
+}
+
+/// [`msm`] with the GLV split: `kᵢ·Pᵢ = k₁ᵢ·Pᵢ + k₂ᵢ·ψ(Pᵢ)`, signs moved onto the points.
+#[allow(clippy::arithmetic_side_effects)]
+fn msm_glv(points: &[Affine], scalars: &[Fr], width: usize) -> Element {
+    let n = points.len();
+    let projective: Vec<[Fq; 3]> = points.iter().map(glv::endomorphism).collect();
+    let images = Affine::batch_from_projective(&projective);
+    let windows = windows_for(GLV_BITS, width);
+    let mut all = Vec::with_capacity(2 * n);
+    let mut digits = vec![0i32; 2 * n * windows];
+    let mut scalar_digits = vec![0i32; windows];
+    let halves: Vec<(i128, i128)> = scalars.iter().map(|k| glv::decompose(&fr_limbs(k))).collect();
+    for (i, ((point, image), (k1, k2))) in points.iter().zip(&images).zip(&halves).enumerate() {
+        for (j, (p, k)) in [(point, k1), (image, k2)].into_iter().enumerate() {
+            all.push(if *k < 0 { p.neg() } else { *p });
+            let m = k.unsigned_abs();
+            signed_digits(&[m as u64, (m >> 64) as u64, 0, 0], width, &mut scalar_digits);
+            scatter(&scalar_digits, &mut digits, 2 * i + j, 2 * n);
+        }
+    }
+    pippenger(&all, &digits, width)
+}
+
+/// Signed-digit Pippenger: `digits` holds the windows of every scalar, window-major
+/// (`digits[j·n + i]` is digit `j` of scalar `i`), most significant window last.
+#[allow(clippy::arithmetic_side_effects)]
+fn pippenger(points: &[Affine], digits: &[i32], width: usize) -> Element {
+    let n = points.len();
+    if n == 0 {
+        return Element::IDENTITY;
     }
     let mut buckets = vec![Element::IDENTITY; 1usize << (width - 1)];
     let mut acc = Element::IDENTITY;
-    for j in (0..windows).rev() {
-        for _ in 0..width {
-            acc = acc.double();
-        }
-        buckets.iter_mut().for_each(|b| *b = Element::IDENTITY);
-        for (i, point) in points.iter().take(n).enumerate() {
-            if let Some(&d) = digits.get(i * windows + j) {
-                add_to_bucket(&mut buckets, d, point);
+    let mut started = false;
+    for row in digits.chunks_exact(n).rev() {
+        if started {
+            for _ in 0..width {
+                acc = acc.double();
             }
         }
+        buckets.iter_mut().for_each(|b| *b = Element::IDENTITY);
+        for (&d, point) in row.iter().zip(points) {
+            add_to_bucket(&mut buckets, d, point);
+        }
         acc += sum_buckets(&buckets);
+        started = true;
     }
     acc
 }
@@ -254,6 +330,7 @@ impl FixedBase {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ark_ff::{AdditiveGroup, Field};
     use sha2::{Digest, Sha256};
 
     pub(crate) fn pseudo_random(i: u64) -> Fr {
@@ -272,7 +349,7 @@ mod tests {
     #[test]
     fn msm_matches_naive() {
         let g = Element::generator();
-        for n in [1usize, 2, 3, 17, 48, 49, 70] {
+        for n in [1usize, 2, 3, 17, 48, 49, 70, 130, 300] {
             let points: Vec<Element> =
                 (0..n).map(|i| g.mul(&Fr::from(i as u64 * 7919 + 3))).collect();
             let scalars: Vec<Fr> =
@@ -281,6 +358,25 @@ mod tests {
             assert_eq!(msm(&affine, &scalars), naive(&points, &scalars));
             let table = FixedBase::new(&points);
             assert_eq!(table.msm(scalars.iter().enumerate()), naive(&points, &scalars));
+        }
+    }
+
+    #[test]
+    fn glv_and_plain_pippenger_agree_on_special_inputs() {
+        let g = Element::generator();
+        let t2 = Element { x: Fq::ZERO, y: -Fq::ONE, t: Fq::ZERO, z: Fq::ONE };
+        let mut points = vec![Element::IDENTITY, t2, g, g, -g, g + t2, g.double()];
+        let mut scalars = vec![pseudo_random(1), pseudo_random(2), Fr::from(0u64), Fr::from(1u64)];
+        scalars.extend([-Fr::from(1u64), pseudo_random(3), -pseudo_random(3)]);
+        for i in 0..90u64 {
+            points.push(g.mul(&pseudo_random(100 + i)));
+            scalars.push(if i % 7 == 0 { Fr::from(i) } else { pseudo_random(200 + i) });
+        }
+        let expected = naive(&points, &scalars);
+        let affine = Element::batch_to_table_affine(&points);
+        assert_eq!(msm(&affine, &scalars), expected);
+        for width in [3usize, 8, 11] {
+            assert_eq!(msm_glv(&affine, &scalars, width), expected);
         }
     }
 

@@ -30,11 +30,17 @@ fn mul_by_a(v: Fq) -> Fq {
     -(v.double().double() + v)
 }
 
+/// `5v` by additions.
+#[inline(always)]
+fn mul_by_5(v: &Fq) -> Fq {
+    let v2 = fadd(v, v);
+    fadd(v, &fadd(&v2, &v2))
+}
+
 /// `b − a·v = b + 5v` for the formulas.
 #[inline(always)]
 fn sub_mul_by_a(b: &Fq, v: &Fq) -> Fq {
-    let v2 = fadd(v, v);
-    fadd(&fadd(b, v), &fadd(&v2, &v2))
+    fadd(b, &mul_by_5(v))
 }
 
 /// A banderwagon group element.
@@ -136,7 +142,28 @@ impl Element {
         self.add_affine(&q.neg())
     }
 
+    /// Full addition: the dedicated law (add-2008-hwcd-2, 9 M, no multiplication by `d`),
+    /// falling back to the unified law where it is undefined (`Z3 = 0`: equal points up to
+    /// `T₂`, identities, `y1·y2 = −a·x1·x2`). Inside the banderwagon group (`x = 0` only for the
+    /// identity and `T₂`) every other output is correct.
     fn add_full(&self, q: &Self) -> Self {
+        let a = fmul(&self.x, &q.x);
+        let b = fmul(&self.y, &q.y);
+        let c = fmul(&self.z, &q.t);
+        let d = fmul(&self.t, &q.z);
+        let e = fadd(&d, &c);
+        let f = fadd(&fsub(&fmul(&fsub(&self.x, &self.y), &fadd(&q.x, &q.y)), &a), &b);
+        let g = fsub(&b, &mul_by_5(&a));
+        let h = fsub(&d, &c);
+        let z = fmul(&f, &g);
+        if z.is_zero() {
+            return self.add_unified(q);
+        }
+        Self { x: fmul(&e, &f), y: fmul(&g, &h), t: fmul(&e, &h), z }
+    }
+
+    /// The unified addition law (add-2008-hwcd, complete on the banderwagon group).
+    fn add_unified(&self, q: &Self) -> Self {
         let a = fmul(&self.x, &q.x);
         let b = fmul(&self.y, &q.y);
         let c = fmul(&fmul(&D, &self.t), &q.t);
@@ -302,6 +329,19 @@ impl Element {
     }
 }
 
+impl Affine {
+    /// Normalizes projective `[X, Y, Z]` points (`Z ≠ 0`) with one batch inversion.
+    pub(crate) fn batch_from_projective(points: &[[Fq; 3]]) -> Vec<Self> {
+        let mut zs: Vec<Fq> = points.iter().map(|[_, _, z]| *z).collect();
+        batch_invert(&mut zs);
+        points
+            .iter()
+            .zip(zs)
+            .map(|([x, y, _], zinv)| Self::new(fmul(x, &zinv), fmul(y, &zinv)))
+            .collect()
+    }
+}
+
 fn split_uncompressed(bytes: &[u8]) -> Result<([u8; 32], [u8; 32])> {
     let array: &[u8; 64] = bytes.try_into().map_err(|_| Error::WrongLength {
         what: "uncompressed point",
@@ -377,5 +417,45 @@ impl Neg for Element {
     type Output = Self;
     fn neg(self) -> Self {
         Self { x: -self.x, y: self.y, t: -self.t, z: self.z }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::field::fr_from_le_reduced;
+    use sha2::{Digest, Sha256};
+
+    fn scalar(i: u64) -> Fr {
+        fr_from_le_reduced(&Sha256::digest(i.to_le_bytes()).into())
+    }
+
+    /// The same projective point (not only the same banderwagon class), with `T·Z = X·Y`.
+    fn same_point(p: &Element, q: &Element) -> bool {
+        p.x * q.z == q.x * p.z && p.y * q.z == q.y * p.z && p.t * p.z == p.x * p.y
+    }
+
+    /// `p` with its coordinates scaled by `k`.
+    fn scaled(p: &Element, k: u64) -> Element {
+        let k = Fq::from(k);
+        Element { x: p.x * k, y: p.y * k, t: p.t * k, z: p.z * k }
+    }
+
+    #[test]
+    fn dedicated_addition_matches_unified() {
+        let g = Element::generator();
+        let t2 = Element { x: Fq::ZERO, y: -Fq::ONE, t: Fq::ZERO, z: Fq::ONE };
+        let mut points = vec![Element::IDENTITY, t2, g, -g, g + t2, g.double()];
+        for i in 0..40 {
+            points.push(scaled(&g.mul(&scalar(i)), i + 2));
+        }
+        for p in &points {
+            for q in &points {
+                let expected = p.add_unified(q);
+                assert!(same_point(&p.add_full(q), &expected));
+                assert!(same_point(&(*p + *q), &expected));
+            }
+            assert!(same_point(&p.add_full(p), &p.double()));
+        }
     }
 }
