@@ -289,7 +289,7 @@ pub enum Behaviour {
 }
 
 struct Served {
-    cases: BTreeMap<String, CaseData>,
+    cases: Arc<BTreeMap<String, CaseData>>,
     behaviour: Behaviour,
     /// `GET /cases`, computed on first request (the replay verifies every signature).
     summaries: OnceLock<Vec<CaseSummary>>,
@@ -505,20 +505,32 @@ async fn case_list(State(served): State<Arc<Served>>) -> Response {
     ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
-/// Starts a server for `cases` on 127.0.0.1 (`port` 0 picks a free one).
-pub async fn serve(cases: Vec<CaseData>, behaviour: Behaviour, port: u16) -> BeaconServer {
-    let served = Arc::new(Served {
-        cases: cases.into_iter().map(|c| (c.name.clone(), c)).collect(),
-        behaviour,
-        summaries: OnceLock::new(),
-    });
-    let app = Router::new()
+/// The routes of one server, every answer passed through `served.behaviour`.
+fn routes(served: Arc<Served>) -> Router {
+    Router::new()
         .route("/cases", get(case_list))
         .route("/{case}/eth/v1/beacon/light_client/bootstrap/{root}", get(bootstrap))
         .route("/{case}/eth/v1/beacon/light_client/updates", get(updates))
         .route("/{case}/eth/v1/beacon/light_client/finality_update", get(finality))
         .route("/{case}/eth/v1/beacon/light_client/optimistic_update", get(optimistic))
-        .with_state(served);
+        .with_state(served)
+}
+
+/// Starts a server for `cases` on 127.0.0.1 (`port` 0 picks a free one). An honest server also
+/// serves the transport faults under `/misbehave/oversized/…` and `/misbehave/slow-loris/…`, so
+/// that a client that cannot start servers (wasm) reaches them through one address.
+pub async fn serve(cases: Vec<CaseData>, behaviour: Behaviour, port: u16) -> BeaconServer {
+    let cases: Arc<BTreeMap<_, _>> =
+        Arc::new(cases.into_iter().map(|c| (c.name.clone(), c)).collect());
+    let served = |behaviour| {
+        Arc::new(Served { cases: Arc::clone(&cases), behaviour, summaries: OnceLock::new() })
+    };
+    let mut app = routes(served(behaviour));
+    if behaviour == Behaviour::Honest {
+        app = app
+            .nest("/misbehave/oversized", routes(served(Behaviour::Oversized)))
+            .nest("/misbehave/slow-loris", routes(served(Behaviour::SlowLoris)));
+    }
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     let task = tokio::spawn(async move {

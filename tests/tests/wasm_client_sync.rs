@@ -165,3 +165,69 @@ async fn data_collection_vectors_sync_over_http_in_wasm() {
     assert!(passed + failed >= 10, "expected all 10 data_collection cases, found {}", cases.len());
     assert_eq!(failed, 0, "{failed} cases failed");
 }
+
+/// The browser transport (`fetch`) against transport faults: a refused connection, an error
+/// status, a body over the size limit and a body trickled past the timeout each fail with
+/// their own error, and the syncer names every upstream that failed.
+#[wasm_bindgen_test]
+async fn transport_faults_are_precise_errors_in_wasm() {
+    let Some(server) = SERVER else {
+        panic!("MANA_FIXTURE_SERVER was not set when this test was compiled (see the module docs)");
+    };
+    let server = server.trim_end_matches('/');
+    let list_url = format!("{server}/cases");
+    let cases: Vec<Case> = reqwest::get(&list_url).await.unwrap().json().await.unwrap();
+    let case = &cases[0];
+    let mut spec = ChainSpec::from_config_yaml(&case.config_yaml).unwrap();
+    spec.genesis_time = case.genesis_time;
+    let gvr = root(&case.genesis_validators_root).unwrap();
+    spec.genesis_validators_root = Some(gvr);
+
+    // A privileged loopback port that fetch does not block and nothing listens on.
+    let refused = "http://127.0.0.1:2".to_string();
+    let missing = format!("{server}/no-such-case");
+    let oversized = format!("{server}/misbehave/oversized/{}", case.name);
+    let slow = format!("{server}/misbehave/slow-loris/{}", case.name);
+    let urls = [refused.clone(), missing.clone(), oversized.clone(), slow.clone()];
+    let options = HttpOptions { timeout: Duration::from_millis(1500), ..HttpOptions::default() };
+    let pool = UpstreamPool::new(urls, &options).unwrap();
+    let started = SystemClock.now_unix_ms();
+    let result = Syncer::<S, _, _>::open(
+        spec,
+        gvr,
+        pool,
+        MemoryStore::new(),
+        FixedClock(case.now_unix_ms),
+        Some(root(&case.trusted_root).unwrap()),
+        config(),
+        Box::new(|_| {}),
+    )
+    .await;
+    let elapsed = SystemClock.now_unix_ms().saturating_sub(started);
+    let errors = match result {
+        Err(mana_client::Error::AllUpstreamsFailed { what, errors }) => {
+            assert_eq!(what, "bootstrap");
+            errors
+        }
+        Err(other) => panic!("expected every upstream to fail the bootstrap, got {other}"),
+        Ok(_) => panic!("a bootstrap from faulty upstreams only must fail"),
+    };
+    let error_of = |url: &str| {
+        errors
+            .iter()
+            .find(|(u, _)| u == url)
+            .map(|(_, e)| e.clone())
+            .unwrap_or_else(|| panic!("no error reported for {url}: {errors:?}"))
+    };
+    for (url, expected) in [
+        (&refused, "request failed: fetch failed: connect ECONNREFUSED"),
+        (&missing, "HTTP 404"),
+        (&oversized, "response body exceeds"),
+        (&slow, "no complete response within 1500 ms"),
+    ] {
+        let error = error_of(url);
+        console_log!("  {url}: {error}");
+        assert!(error.contains(expected), "{url}: expected {expected:?} in {error:?}");
+    }
+    console_log!("wasm transport faults: all four reported ({elapsed} ms)");
+}
