@@ -470,8 +470,9 @@ fn test() -> Result {
     done(t);
 
     pkg(false)?;
+    pkg(true)?;
     let t = step(
-        "@mana/client under node: sync a live chain vouching for Anvil's head, verified answers, viem/ethers, tampering, verifyBlock, the npm-packed consumer, and headless Chromium (window, worker, IndexedDB reload)",
+        "@mana/client under node: sync a live chain vouching for Anvil's head, verified answers, viem/ethers, tampering, verifyBlock, the light build, the npm-packed consumer, webpack/Vite/esbuild bundles, and headless Chromium (window, worker, IndexedDB reload, MV3 service worker)",
     );
     run("cargo", &["build", "-p", "mana-tests", "--bin", "beacon-fixture-server"], &[])?;
     let target_dir = env::var("CARGO_TARGET_DIR")
