@@ -129,6 +129,36 @@ export async function startBeaconServer(block, chainId = 31337) {
 }
 
 /**
+ * Anvil with the test transactions, and the fixture Beacon API server vouching for its head:
+ * `{ anvil, filled, beacon, options(extra), stop() }`, where `options` are provider options for
+ * node (memory storage, the live chain's checkpoint).
+ */
+export async function startLiveChain() {
+  const anvil = await startAnvil();
+  try {
+    const filled = await fillAnvil(anvil.url);
+    const beacon = await startBeaconServer(filled.head);
+    const options = (extra = {}) => ({
+      network: beacon.network,
+      beaconApi: [beacon.beaconApi],
+      executionRpc: [anvil.url],
+      checkpoint: beacon.checkpoint,
+      storage: "memory",
+      pollIntervalMs: 500,
+      ...extra,
+    });
+    const stop = () => {
+      beacon.stop();
+      anvil.stop();
+    };
+    return { anvil, filled, beacon, options, stop };
+  } catch (e) {
+    anvil.stop();
+    throw e;
+  }
+}
+
+/**
  * A JSON-RPC proxy in front of `upstream` that rewrites answers with `tamper(method, result)`.
  * `stop()` closes it.
  */

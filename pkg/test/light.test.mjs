@@ -5,7 +5,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import { startAnvil, fillAnvil, startBeaconServer, rpc } from "./harness.mjs";
+import { startLiveChain, rpc } from "./harness.mjs";
 
 const entry = new URL("../dist-light/node/index.mjs", import.meta.url);
 if (!fs.existsSync(entry)) {
@@ -13,26 +13,17 @@ if (!fs.existsSync(entry)) {
 }
 const { createManaProvider, ProviderRpcError } = await import(entry);
 
-let anvil, beacon, filled, provider;
+let chain, anvil, filled, provider;
 
 before(async () => {
-  anvil = await startAnvil();
-  filled = await fillAnvil(anvil.url);
-  beacon = await startBeaconServer(filled.head);
-  provider = createManaProvider({
-    network: beacon.network,
-    beaconApi: [beacon.beaconApi],
-    executionRpc: [anvil.url],
-    checkpoint: beacon.checkpoint,
-    storage: "memory",
-    pollIntervalMs: 500,
-  });
+  chain = await startLiveChain();
+  ({ anvil, filled } = chain);
+  provider = createManaProvider(chain.options());
 });
 
 after(async () => {
   await provider?.shutdown();
-  beacon?.stop();
-  anvil?.stop();
+  chain?.stop();
 });
 
 test("light build: syncs and vouches for Anvil's head", async () => {

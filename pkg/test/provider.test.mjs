@@ -10,27 +10,14 @@ import path from "node:path";
 import { createManaProvider, verifyBlock, version, ProviderRpcError } from "@mana/client";
 import { createPublicClient, custom } from "viem";
 import { BrowserProvider } from "ethers";
-import { startAnvil, fillAnvil, startBeaconServer, startTamperingProxy, rpc, fixtures } from "./harness.mjs";
+import { startLiveChain, startTamperingProxy, rpc, fixtures } from "./harness.mjs";
 
-let anvil, beacon, filled, provider;
+let chain, anvil, filled, provider, options;
 const events = [];
 
-function options(extra = {}) {
-  return {
-    network: beacon.network,
-    beaconApi: [beacon.beaconApi],
-    executionRpc: [anvil.url],
-    checkpoint: beacon.checkpoint,
-    storage: "memory",
-    pollIntervalMs: 500,
-    ...extra,
-  };
-}
-
 before(async () => {
-  anvil = await startAnvil();
-  filled = await fillAnvil(anvil.url);
-  beacon = await startBeaconServer(filled.head);
+  chain = await startLiveChain();
+  ({ anvil, filled, options } = chain);
   provider = createManaProvider(options());
   provider.on("progress", (p) => events.push(["progress", p]));
   provider.on("connect", (info) => events.push(["connect", info]));
@@ -38,8 +25,7 @@ before(async () => {
 
 after(async () => {
   await provider?.shutdown();
-  beacon?.stop();
-  anvil?.stop();
+  chain?.stop();
 });
 
 test("syncs the light-client chain and vouches for Anvil's head", async () => {
