@@ -284,6 +284,9 @@ pub enum Behaviour {
     WrongFork,
     /// Answers with 64 MiB.
     Oversized,
+    /// Streams 64 MiB in 64 KiB chunks without a `Content-Length`: only a limit enforced while
+    /// reading stops it.
+    OversizedStreamed,
     /// Sends headers, then one byte every half second.
     SlowLoris,
 }
@@ -353,18 +356,27 @@ fn ssz_response(fork: Fork, bytes: Vec<u8>) -> Response {
         .into_response()
 }
 
+/// `body` labelled as Fulu SSZ.
+fn fulu_ssz(body: Body) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "application/octet-stream"),
+            (header::HeaderName::from_static("eth-consensus-version"), "fulu"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
 fn deliver(behaviour: Behaviour, honest: Response) -> Response {
     match behaviour {
-        Behaviour::Oversized => {
-            let body = vec![0u8; 64 << 20];
-            (
-                [
-                    (header::CONTENT_TYPE, "application/octet-stream"),
-                    (header::HeaderName::from_static("eth-consensus-version"), "fulu"),
-                ],
-                body,
-            )
-                .into_response()
+        // A body of known size: sent with its `Content-Length`.
+        Behaviour::Oversized => fulu_ssz(Body::from(vec![0u8; 64 << 20])),
+        Behaviour::OversizedStreamed => {
+            let stream = futures_util::stream::iter(
+                (0..1024).map(|_| Ok::<_, std::io::Error>(vec![0u8; 64 << 10])),
+            );
+            fulu_ssz(Body::from_stream(stream))
         }
         Behaviour::SlowLoris => {
             let stream = futures_util::stream::unfold(0u32, |n| async move {
@@ -374,14 +386,7 @@ fn deliver(behaviour: Behaviour, honest: Response) -> Response {
                 tokio::time::sleep(Duration::from_millis(500)).await;
                 Some((Ok::<_, std::io::Error>(vec![0u8]), n + 1))
             });
-            (
-                [
-                    (header::CONTENT_TYPE, "application/octet-stream"),
-                    (header::HeaderName::from_static("eth-consensus-version"), "fulu"),
-                ],
-                Body::from_stream(stream),
-            )
-                .into_response()
+            fulu_ssz(Body::from_stream(stream))
         }
         _ => honest,
     }
@@ -517,8 +522,9 @@ fn routes(served: Arc<Served>) -> Router {
 }
 
 /// Starts a server for `cases` on 127.0.0.1 (`port` 0 picks a free one). An honest server also
-/// serves the transport faults under `/misbehave/oversized/…` and `/misbehave/slow-loris/…`, so
-/// that a client that cannot start servers (wasm) reaches them through one address.
+/// serves the transport faults under `/misbehave/oversized/…`, `/misbehave/oversized-streamed/…`
+/// and `/misbehave/slow-loris/…`, so that a client that cannot start servers (wasm) reaches them
+/// through one address.
 pub async fn serve(cases: Vec<CaseData>, behaviour: Behaviour, port: u16) -> BeaconServer {
     let cases: Arc<BTreeMap<_, _>> =
         Arc::new(cases.into_iter().map(|c| (c.name.clone(), c)).collect());
@@ -529,6 +535,7 @@ pub async fn serve(cases: Vec<CaseData>, behaviour: Behaviour, port: u16) -> Bea
     if behaviour == Behaviour::Honest {
         app = app
             .nest("/misbehave/oversized", routes(served(Behaviour::Oversized)))
+            .nest("/misbehave/oversized-streamed", routes(served(Behaviour::OversizedStreamed)))
             .nest("/misbehave/slow-loris", routes(served(Behaviour::SlowLoris)));
     }
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.expect("bind");

@@ -183,6 +183,7 @@ async fn hostile_upstreams_are_reported_and_the_honest_one_wins() {
         (Behaviour::WrongBranch, Fault::InvalidData),
         (Behaviour::WrongFork, Fault::InvalidData),
         (Behaviour::Oversized, Fault::InvalidData),
+        (Behaviour::OversizedStreamed, Fault::InvalidData),
         (Behaviour::SlowLoris, Fault::Unavailable),
     ] {
         let hostile = serve(vec![case.clone()], behaviour, 0).await;

@@ -167,8 +167,9 @@ async fn data_collection_vectors_sync_over_http_in_wasm() {
 }
 
 /// The browser transport (`fetch`) against transport faults: a refused connection, an error
-/// status, a body over the size limit and a body trickled past the timeout each fail with
-/// their own error, and the syncer names every upstream that failed.
+/// status, a body over the size limit (announced by its `Content-Length`, or only found out while
+/// streaming) and a body trickled past the timeout each fail with their own error, and the syncer
+/// names every upstream that failed.
 #[wasm_bindgen_test]
 async fn transport_faults_are_precise_errors_in_wasm() {
     let Some(server) = SERVER else {
@@ -187,8 +188,10 @@ async fn transport_faults_are_precise_errors_in_wasm() {
     let refused = "http://127.0.0.1:2".to_string();
     let missing = format!("{server}/no-such-case");
     let oversized = format!("{server}/misbehave/oversized/{}", case.name);
+    let streamed = format!("{server}/misbehave/oversized-streamed/{}", case.name);
     let slow = format!("{server}/misbehave/slow-loris/{}", case.name);
-    let urls = [refused.clone(), missing.clone(), oversized.clone(), slow.clone()];
+    let urls =
+        [refused.clone(), missing.clone(), oversized.clone(), streamed.clone(), slow.clone()];
     let options = HttpOptions { timeout: Duration::from_millis(1500), ..HttpOptions::default() };
     let pool = UpstreamPool::new(urls, &options).unwrap();
     let started = SystemClock.now_unix_ms();
@@ -223,11 +226,12 @@ async fn transport_faults_are_precise_errors_in_wasm() {
         (&refused, "request failed: fetch failed: connect ECONNREFUSED"),
         (&missing, "HTTP 404"),
         (&oversized, "response body exceeds"),
+        (&streamed, "response body exceeds"),
         (&slow, "no complete response within 1500 ms"),
     ] {
         let error = error_of(url);
         console_log!("  {url}: {error}");
         assert!(error.contains(expected), "{url}: expected {expected:?} in {error:?}");
     }
-    console_log!("wasm transport faults: all four reported ({elapsed} ms)");
+    console_log!("wasm transport faults: all five reported ({elapsed} ms)");
 }

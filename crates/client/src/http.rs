@@ -295,8 +295,9 @@ mod fetch {
                     }
                     let chunk = js_sys::Uint8Array::new(&step.get_value()).to_vec();
                     if let Err(e) = self.take_chunk(&mut bytes, &chunk, &url, limit) {
-                        // Stop the download; the rejection of `cancel` is of no interest.
-                        drop(reader.cancel());
+                        // Stop the download (awaited, so a rejection is handled, not left
+                        // unhandled; its outcome is of no interest).
+                        drop(JsFuture::from(reader.cancel()).await);
                         return Err(e);
                     }
                 }
