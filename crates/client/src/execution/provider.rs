@@ -17,14 +17,15 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use alloy_consensus::transaction::Recovered;
 use alloy_consensus::{
-    EMPTY_OMMER_ROOT_HASH, Header, ReceiptEnvelope, Transaction as _, TxEnvelope,
+    EMPTY_OMMER_ROOT_HASH, Eip658Value, Header, Receipt, ReceiptEnvelope, ReceiptWithBloom,
+    Transaction as _, TxEnvelope,
 };
 use alloy_eips::eip1559::BaseFeeParams;
 use alloy_eips::eip2718::{Decodable2718, Encodable2718};
 use alloy_eips::eip4895::Withdrawals;
 use alloy_eips::eip7840::BlobParams;
 use alloy_eips::{BlockId, BlockNumberOrTag};
-use alloy_primitives::{Address, B256, Bytes, Log, U256, keccak256};
+use alloy_primitives::{Address, B256, Bloom, Bytes, Log, U8, U64, U256, keccak256};
 use alloy_rpc_types_eth as rpc;
 use mana_execution::{Account, LogFilter};
 #[cfg(feature = "evm")]
@@ -196,6 +197,72 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<Value> {
 
 fn quantity(n: impl core::fmt::LowerHex) -> Value {
     Value::String(format!("{n:#x}"))
+}
+
+/// The consensus fields of a served receipt (`eth_getBlockReceipts`), decoded without the
+/// flattened layers of alloy's RPC and envelope types (smaller in the browser build).
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ServedReceipt {
+    /// EIP-2718 type; absent on pre-Berlin receipts of some servers.
+    #[serde(rename = "type", default)]
+    ty: U8,
+    /// EIP-658 status; pre-Byzantium receipts carry `root` instead.
+    status: Option<U8>,
+    root: Option<B256>,
+    cumulative_gas_used: U64,
+    logs: Vec<ServedLog>,
+    logs_bloom: Bloom,
+}
+
+/// The consensus fields of a served log.
+#[derive(serde::Deserialize)]
+struct ServedLog {
+    address: Address,
+    topics: Vec<B256>,
+    data: Bytes,
+}
+
+impl ServedReceipt {
+    /// The consensus receipt, or what is wrong with the served one.
+    fn into_envelope(self) -> core::result::Result<ReceiptEnvelope, &'static str> {
+        let status = match (self.status, self.root) {
+            (Some(status), _) if status <= U8::from(1) => {
+                Eip658Value::Eip658(status == U8::from(1))
+            }
+            (Some(_), _) => return Err("receipt status other than 0x0 or 0x1"),
+            (None, Some(root)) => Eip658Value::PostState(root),
+            (None, None) => return Err("receipt without status or root"),
+        };
+        let logs = self
+            .logs
+            .into_iter()
+            .map(|l| Log::new(l.address, l.topics, l.data))
+            .collect::<Option<Vec<Log>>>()
+            .ok_or("log with more than four topics")?;
+        let receipt = ReceiptWithBloom {
+            receipt: Receipt { status, cumulative_gas_used: self.cumulative_gas_used.to(), logs },
+            logs_bloom: self.logs_bloom,
+        };
+        Ok(match self.ty.to::<u8>() {
+            0 => ReceiptEnvelope::Legacy(receipt),
+            1 => ReceiptEnvelope::Eip2930(receipt),
+            2 => ReceiptEnvelope::Eip1559(receipt),
+            3 => ReceiptEnvelope::Eip4844(receipt),
+            4 => ReceiptEnvelope::Eip7702(receipt),
+            _ => return Err("unknown receipt type"),
+        })
+    }
+}
+
+/// Where a served transaction says it is (the fields of `eth_getTransactionByHash` used to
+/// locate it; `null` while pending).
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Placement {
+    block_hash: Option<B256>,
+    block_number: Option<U64>,
+    transaction_index: Option<U64>,
 }
 
 fn parse<T: DeserializeOwned>(rpc: &ExecutionRpc, what: &str, value: Value) -> Result<T> {
@@ -383,10 +450,9 @@ impl<T: TrustedHeaders> VerifiedProvider<T> {
                 if value.is_null() {
                     return Ok(None);
                 }
-                let block: rpc::Block = parse(&rpc, "block", value)?;
-                mana_execution::verify_header(&block.header.inner, &hash)
-                    .map_err(verify_err(&rpc))?;
-                Ok(Some(block.header.inner))
+                let header: Header = parse(&rpc, "block", value)?;
+                mana_execution::verify_header(&header, &hash).map_err(verify_err(&rpc))?;
+                Ok(Some(header))
             })
             .await?;
         let Some(header) = header else {
@@ -448,8 +514,7 @@ impl<T: TrustedHeaders> VerifiedProvider<T> {
                     let mut expected = expected;
                     let mut headers = Vec::with_capacity(answers.len());
                     for (answer, n) in answers.into_iter().zip((low..=top).rev()) {
-                        let block: rpc::Block = parse(&rpc, "block", answer?)?;
-                        let header = block.header.inner;
+                        let header: Header = parse(&rpc, "block", answer?)?;
                         mana_execution::verify_header(&header, &expected)
                             .map_err(verify_err(&rpc))?;
                         if header.number != n {
@@ -499,10 +564,9 @@ impl<T: TrustedHeaders> VerifiedProvider<T> {
         if value.is_null() {
             return Err(inconsistent(rpc, format!("does not have verified block {}", block.hash)));
         }
-        let parsed: rpc::Block = parse(rpc, "block", value)?;
-        mana_execution::verify_header(&parsed.header.inner, &block.hash)
-            .map_err(verify_err(rpc))?;
-        Ok(parsed.header.inner)
+        let header: Header = parse(rpc, "block", value)?;
+        mana_execution::verify_header(&header, &block.hash).map_err(verify_err(rpc))?;
+        Ok(header)
     }
 
     /// The header, with `extra` calls sent in the same batch (the header is skipped when
@@ -544,27 +608,36 @@ impl<T: TrustedHeaders> VerifiedProvider<T> {
         if value.is_null() {
             return Err(inconsistent(rpc, format!("does not have verified block {}", block.hash)));
         }
-        let parsed: rpc::Block = parse(rpc, "block", value)?;
-        let header = parsed.header.inner;
-        mana_execution::verify_header(&header, &block.hash).map_err(verify_err(rpc))?;
-        let served: Vec<rpc::Transaction> = match parsed.transactions {
-            rpc::BlockTransactions::Full(txs) => txs,
-            rpc::BlockTransactions::Hashes(h) if h.is_empty() => Vec::new(),
-            _ => return Err(inconsistent(rpc, "block without full transactions")),
+        // The body's parts are taken out of the block object and decoded on their own; the rest
+        // is the header. (Decoding alloy's RPC block type instead goes through several layers
+        // of flattened fields, which cost the browser build tens of kB.)
+        let mut value = value;
+        let mut take = |key: &str| {
+            value.as_object_mut().and_then(|fields| fields.remove(key)).unwrap_or(Value::Null)
         };
+        let (served, uncles, served_withdrawals) =
+            (take("transactions"), take("uncles"), take("withdrawals"));
+        let header: Header = parse(rpc, "block", value)?;
+        mana_execution::verify_header(&header, &block.hash).map_err(verify_err(rpc))?;
+        if served.as_array().and_then(|txs| txs.first()).is_some_and(Value::is_string) {
+            return Err(inconsistent(rpc, "block without full transactions"));
+        }
+        let served: Vec<TxEnvelope> = parse(rpc, "block transactions", served)?;
+        let uncles: Vec<B256> =
+            if uncles.is_null() { Vec::new() } else { parse(rpc, "block uncles", uncles)? };
         // Served transactions carry a served `hash` that nothing checks: re-decode each from
         // its encoding so every hash used from here on is computed.
         let transactions = served
             .into_iter()
             .map(|t| {
-                let encoded = t.inner.into_inner().encoded_2718();
+                let encoded = t.encoded_2718();
                 TxEnvelope::decode_2718(&mut encoded.as_slice())
                     .map_err(|e| inconsistent(rpc, format!("transaction: {e}")))
             })
             .collect::<Result<Vec<TxEnvelope>>>()?;
         let senders =
             mana_execution::verify_transactions(&header, &transactions).map_err(verify_err(rpc))?;
-        if header.ommers_hash != EMPTY_OMMER_ROOT_HASH || !parsed.uncles.is_empty() {
+        if header.ommers_hash != EMPTY_OMMER_ROOT_HASH || !uncles.is_empty() {
             return Err(Error::Unsupported {
                 method: "eth_getBlockByHash".into(),
                 reason: "blocks with uncles (before the merge) cannot be verified yet".into(),
@@ -572,7 +645,11 @@ impl<T: TrustedHeaders> VerifiedProvider<T> {
         }
         let withdrawals = match header.withdrawals_root {
             Some(root) => {
-                let w = parsed.withdrawals.unwrap_or_default();
+                let w: Withdrawals = if served_withdrawals.is_null() {
+                    Withdrawals::default()
+                } else {
+                    parse(rpc, "block withdrawals", served_withdrawals)?
+                };
                 let computed = alloy_consensus::proofs::calculate_withdrawals_root(&w);
                 if computed != root {
                     return Err(Error::Execution {
@@ -625,16 +702,20 @@ impl<T: TrustedHeaders> VerifiedProvider<T> {
         value: Value,
         block: &VerifiedBlock,
     ) -> Result<Vec<ReceiptEnvelope>> {
-        let served: Vec<rpc::TransactionReceipt> = parse(rpc, "receipts", value)?;
+        // Only the consensus fields of each served receipt (type, status, gas, logs, bloom);
+        // the RPC fields around them are rebuilt from verified data when answering.
+        let served: Vec<ServedReceipt> = parse(rpc, "receipts", value)?;
+        let served = served
+            .into_iter()
+            .map(|r| r.into_envelope().map_err(|reason| inconsistent(rpc, reason)))
+            .collect::<Result<Vec<ReceiptEnvelope>>>()?;
         if served.len() != block.transactions.len() {
             return Err(inconsistent(
                 rpc,
                 format!("{} receipts for {} transactions", served.len(), block.transactions.len()),
             ));
         }
-        let envelopes: Vec<ReceiptEnvelope> =
-            served.into_iter().map(|r| r.inner.into_primitives_receipt()).collect();
-        mana_execution::verify_receipts(&block.header, &envelopes).map_err(verify_err(rpc))
+        mana_execution::verify_receipts(&block.header, &served).map_err(verify_err(rpc))
     }
 
     // ---- answers built from verified data -------------------------------------------------
@@ -1288,9 +1369,9 @@ impl<T: TrustedHeaders> VerifiedProvider<T> {
                 if value.is_null() {
                     return Ok(None);
                 }
-                let tx: rpc::Transaction = parse(&rpc, "transaction", value)?;
+                let tx: Placement = parse(&rpc, "transaction", value)?;
                 Ok(match (tx.block_hash, tx.block_number, tx.transaction_index) {
-                    (Some(h), Some(n), Some(i)) => Some((h, n, i)),
+                    (Some(h), Some(n), Some(i)) => Some((h, n.to(), i.to())),
                     _ => None,
                 })
             })
@@ -1347,4 +1428,75 @@ fn rewards(block: &VerifiedBlock, receipts: &[ReceiptEnvelope], percentiles: &[f
             chosen
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+    use super::*;
+
+    fn receipt(fields: Value) -> core::result::Result<ReceiptEnvelope, &'static str> {
+        let mut base = json!({
+            "type": "0x2",
+            "status": "0x1",
+            "cumulativeGasUsed": "0x5208",
+            "logs": [{
+                "address": "0x00000000000000000000000000000000000000aa",
+                "topics": [format!("0x{}", "11".repeat(32))],
+                "data": "0x0102",
+                "blockHash": format!("0x{}", "22".repeat(32)),
+                "logIndex": "0x0"
+            }],
+            "logsBloom": format!("0x{}", "00".repeat(256)),
+            "transactionHash": format!("0x{}", "33".repeat(32)),
+            "gasUsed": "0x5208"
+        });
+        for (key, value) in fields.as_object().unwrap() {
+            base[key] = value.clone();
+        }
+        serde_json::from_value::<ServedReceipt>(base).unwrap().into_envelope()
+    }
+
+    #[test]
+    fn served_receipts_decode_to_their_consensus_envelope() {
+        let envelope = receipt(json!({})).unwrap();
+        assert!(matches!(envelope, ReceiptEnvelope::Eip1559(_)));
+        assert!(envelope.status());
+        assert_eq!(envelope.cumulative_gas_used(), 21_000);
+        assert_eq!(envelope.logs()[0].data.data.as_ref(), &[1, 2]);
+        let legacy = receipt(json!({ "type": "0x0", "status": "0x0" })).unwrap();
+        assert!(matches!(legacy, ReceiptEnvelope::Legacy(_)));
+        assert!(!legacy.status());
+        let root = format!("0x{}", "44".repeat(32));
+        let pre_byzantium = receipt(json!({ "status": null, "root": root })).unwrap();
+        assert_eq!(
+            pre_byzantium.as_receipt().unwrap().status,
+            Eip658Value::PostState(B256::repeat_byte(0x44))
+        );
+        assert!(matches!(receipt(json!({ "type": "0x4" })).unwrap(), ReceiptEnvelope::Eip7702(_)));
+    }
+
+    #[test]
+    fn malformed_served_receipts_are_refused() {
+        assert_eq!(receipt(json!({ "type": "0x7f" })).unwrap_err(), "unknown receipt type");
+        assert_eq!(
+            receipt(json!({ "status": "0x2" })).unwrap_err(),
+            "receipt status other than 0x0 or 0x1"
+        );
+        assert_eq!(
+            receipt(json!({ "status": null })).unwrap_err(),
+            "receipt without status or root"
+        );
+        let topic = format!("0x{}", "11".repeat(32));
+        let five = json!([{ "address": "0x00000000000000000000000000000000000000aa",
+            "topics": [topic, topic, topic, topic, topic], "data": "0x" }]);
+        assert_eq!(receipt(json!({ "logs": five })).unwrap_err(), "log with more than four topics");
+        let short_bloom = json!({ "logsBloom": "0x00" });
+        let mut value = json!({
+            "type": "0x2", "status": "0x1", "cumulativeGasUsed": "0x1", "logs": []
+        });
+        value["logsBloom"] = short_bloom["logsBloom"].clone();
+        assert!(serde_json::from_value::<ServedReceipt>(value).is_err());
+    }
 }
