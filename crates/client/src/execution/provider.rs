@@ -18,14 +18,17 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use alloy_consensus::transaction::Recovered;
 use alloy_consensus::{
     EMPTY_OMMER_ROOT_HASH, Eip658Value, Header, Receipt, ReceiptEnvelope, ReceiptWithBloom,
-    Transaction as _, TxEnvelope,
+    SignableTransaction, Transaction as _, TxEip1559, TxEip2930, TxEip4844, TxEip4844Variant,
+    TxEip7702, TxEnvelope, TxLegacy,
 };
 use alloy_eips::eip1559::BaseFeeParams;
 use alloy_eips::eip2718::{Decodable2718, Encodable2718};
+use alloy_eips::eip2930::AccessList;
 use alloy_eips::eip4895::Withdrawals;
+use alloy_eips::eip7702::{Authorization, SignedAuthorization};
 use alloy_eips::eip7840::BlobParams;
 use alloy_eips::{BlockId, BlockNumberOrTag};
-use alloy_primitives::{Address, B256, Bloom, Bytes, Log, U8, U64, U256, keccak256};
+use alloy_primitives::{Address, B256, Bloom, Bytes, Log, TxKind, U8, U64, U128, U256, keccak256};
 use alloy_rpc_types_eth as rpc;
 use mana_execution::{Account, LogFilter};
 #[cfg(feature = "evm")]
@@ -251,6 +254,184 @@ impl ServedReceipt {
             3 => ReceiptEnvelope::Eip4844(receipt),
             4 => ReceiptEnvelope::Eip7702(receipt),
             _ => return Err("unknown receipt type"),
+        })
+    }
+}
+
+/// The signed fields of a served transaction (a block's `transactions` with full objects),
+/// decoded without alloy's tagged and flattened transaction types (smaller in the browser
+/// build). Whatever is decoded here is re-encoded, and the block's transactions root decides.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ServedTx {
+    /// EIP-2718 type; absent on legacy transactions of some servers.
+    #[serde(rename = "type", default)]
+    ty: U8,
+    chain_id: Option<U64>,
+    nonce: U64,
+    gas: U64,
+    gas_price: Option<U128>,
+    max_fee_per_gas: Option<U128>,
+    max_priority_fee_per_gas: Option<U128>,
+    max_fee_per_blob_gas: Option<U128>,
+    to: Option<Address>,
+    value: U256,
+    input: Bytes,
+    access_list: Option<AccessList>,
+    blob_versioned_hashes: Option<Vec<B256>>,
+    authorization_list: Option<Vec<ServedAuthorization>>,
+    v: Option<U256>,
+    y_parity: Option<U8>,
+    r: U256,
+    s: U256,
+}
+
+/// One signed EIP-7702 authorization as served.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ServedAuthorization {
+    chain_id: U256,
+    address: Address,
+    nonce: U64,
+    #[serde(alias = "v")]
+    y_parity: U8,
+    r: U256,
+    s: U256,
+}
+
+impl ServedTx {
+    /// The signed consensus transaction, or what is missing or malformed.
+    fn into_envelope(self) -> core::result::Result<TxEnvelope, &'static str> {
+        let parity = |v: U256| -> core::result::Result<bool, &'static str> {
+            match u8::try_from(v) {
+                Ok(0 | 27) => Ok(false),
+                Ok(1 | 28) => Ok(true),
+                _ => Err("transaction signature parity other than 0 or 1"),
+            }
+        };
+        let ty = self.ty.to::<u8>();
+        let (y_parity, legacy_chain_id) = match (ty, self.y_parity, self.v) {
+            (_, Some(y), _) if ty != 0 => (parity(U256::from(y))?, None),
+            (0, _, Some(v)) if v >= U256::from(35) => {
+                // EIP-155: v = 35 + 2·chain_id + parity.
+                let v = u64::try_from(v).map_err(|_| "legacy transaction v out of range")?;
+                (v.saturating_sub(35) % 2 == 1, Some(v.saturating_sub(35) / 2))
+            }
+            (_, _, Some(v)) => (parity(v)?, None),
+            _ => return Err("transaction without a signature parity"),
+        };
+        let signature = alloy_primitives::Signature::new(self.r, self.s, y_parity);
+        let chain_id = self.chain_id.map(|c| c.to::<u64>());
+        let typed_chain_id = chain_id.ok_or("typed transaction without chainId");
+        let nonce = self.nonce.to::<u64>();
+        let gas_limit = self.gas.to::<u64>();
+        let fee = |f: Option<U128>, name: &'static str| f.map(|f| f.to::<u128>()).ok_or(name);
+        let to_address = self.to.ok_or("transaction type requires a recipient");
+        let access_list = self.access_list.unwrap_or_default();
+        let (value, input) = (self.value, self.input);
+        let kind = self.to.map_or(TxKind::Create, TxKind::Call);
+        Ok(match ty {
+            0 => TxEnvelope::Legacy(
+                TxLegacy {
+                    chain_id: legacy_chain_id,
+                    nonce,
+                    gas_price: fee(self.gas_price, "legacy transaction without gasPrice")?,
+                    gas_limit,
+                    to: kind,
+                    value,
+                    input,
+                }
+                .into_signed(signature),
+            ),
+            1 => TxEnvelope::Eip2930(
+                TxEip2930 {
+                    chain_id: typed_chain_id?,
+                    nonce,
+                    gas_price: fee(self.gas_price, "access-list transaction without gasPrice")?,
+                    gas_limit,
+                    to: kind,
+                    value,
+                    access_list,
+                    input,
+                }
+                .into_signed(signature),
+            ),
+            2 => TxEnvelope::Eip1559(
+                TxEip1559 {
+                    chain_id: typed_chain_id?,
+                    nonce,
+                    gas_limit,
+                    max_fee_per_gas: fee(self.max_fee_per_gas, "missing maxFeePerGas")?,
+                    max_priority_fee_per_gas: fee(
+                        self.max_priority_fee_per_gas,
+                        "missing maxPriorityFeePerGas",
+                    )?,
+                    to: kind,
+                    value,
+                    access_list,
+                    input,
+                }
+                .into_signed(signature),
+            ),
+            3 => TxEnvelope::Eip4844(
+                TxEip4844Variant::TxEip4844(TxEip4844 {
+                    chain_id: typed_chain_id?,
+                    nonce,
+                    gas_limit,
+                    max_fee_per_gas: fee(self.max_fee_per_gas, "missing maxFeePerGas")?,
+                    max_priority_fee_per_gas: fee(
+                        self.max_priority_fee_per_gas,
+                        "missing maxPriorityFeePerGas",
+                    )?,
+                    to: to_address?,
+                    value,
+                    access_list,
+                    blob_versioned_hashes: self
+                        .blob_versioned_hashes
+                        .ok_or("blob transaction without blobVersionedHashes")?,
+                    max_fee_per_blob_gas: fee(
+                        self.max_fee_per_blob_gas,
+                        "missing maxFeePerBlobGas",
+                    )?,
+                    input,
+                })
+                .into_signed(signature),
+            ),
+            4 => TxEnvelope::Eip7702(
+                TxEip7702 {
+                    chain_id: typed_chain_id?,
+                    nonce,
+                    gas_limit,
+                    max_fee_per_gas: fee(self.max_fee_per_gas, "missing maxFeePerGas")?,
+                    max_priority_fee_per_gas: fee(
+                        self.max_priority_fee_per_gas,
+                        "missing maxPriorityFeePerGas",
+                    )?,
+                    to: to_address?,
+                    value,
+                    access_list,
+                    authorization_list: self
+                        .authorization_list
+                        .ok_or("set-code transaction without authorizationList")?
+                        .into_iter()
+                        .map(|a| {
+                            SignedAuthorization::new_unchecked(
+                                Authorization {
+                                    chain_id: a.chain_id,
+                                    address: a.address,
+                                    nonce: a.nonce.to(),
+                                },
+                                a.y_parity.to(),
+                                a.r,
+                                a.s,
+                            )
+                        })
+                        .collect(),
+                    input,
+                }
+                .into_signed(signature),
+            ),
+            _ => return Err("unknown transaction type"),
         })
     }
 }
@@ -622,7 +803,7 @@ impl<T: TrustedHeaders> VerifiedProvider<T> {
         if served.as_array().and_then(|txs| txs.first()).is_some_and(Value::is_string) {
             return Err(inconsistent(rpc, "block without full transactions"));
         }
-        let served: Vec<TxEnvelope> = parse(rpc, "block transactions", served)?;
+        let served: Vec<ServedTx> = parse(rpc, "block transactions", served)?;
         let uncles: Vec<B256> =
             if uncles.is_null() { Vec::new() } else { parse(rpc, "block uncles", uncles)? };
         // Served transactions carry a served `hash` that nothing checks: re-decode each from
@@ -630,7 +811,8 @@ impl<T: TrustedHeaders> VerifiedProvider<T> {
         let transactions = served
             .into_iter()
             .map(|t| {
-                let encoded = t.encoded_2718();
+                let encoded =
+                    t.into_envelope().map_err(|reason| inconsistent(rpc, reason))?.encoded_2718();
                 TxEnvelope::decode_2718(&mut encoded.as_slice())
                     .map_err(|e| inconsistent(rpc, format!("transaction: {e}")))
             })
@@ -1475,6 +1657,157 @@ mod tests {
             Eip658Value::PostState(B256::repeat_byte(0x44))
         );
         assert!(matches!(receipt(json!({ "type": "0x4" })).unwrap(), ReceiptEnvelope::Eip7702(_)));
+    }
+
+    /// One transaction of every type, signed with an arbitrary signature.
+    fn every_type() -> Vec<TxEnvelope> {
+        let sig = alloy_primitives::Signature::new(U256::from(7), U256::from(9), true);
+        let to = Address::repeat_byte(0x11);
+        let access_list = AccessList(vec![alloy_eips::eip2930::AccessListItem {
+            address: to,
+            storage_keys: vec![B256::repeat_byte(1)],
+        }]);
+        let input = Bytes::from_static(&[1, 2, 3]);
+        let value = U256::from(5);
+        vec![
+            TxLegacy {
+                chain_id: Some(1),
+                nonce: 1,
+                gas_price: 2,
+                gas_limit: 21_000,
+                to: TxKind::Call(to),
+                value,
+                input: input.clone(),
+            }
+            .into_signed(sig)
+            .into(),
+            TxLegacy {
+                chain_id: None,
+                nonce: 1,
+                gas_price: 2,
+                gas_limit: 53_000,
+                to: TxKind::Create,
+                value,
+                input: input.clone(),
+            }
+            .into_signed(sig)
+            .into(),
+            TxEip2930 {
+                chain_id: 1,
+                nonce: 2,
+                gas_price: 3,
+                gas_limit: 30_000,
+                to: TxKind::Call(to),
+                value,
+                access_list: access_list.clone(),
+                input: input.clone(),
+            }
+            .into_signed(sig)
+            .into(),
+            TxEip1559 {
+                chain_id: 1,
+                nonce: 3,
+                gas_limit: 30_000,
+                max_fee_per_gas: 10,
+                max_priority_fee_per_gas: 1,
+                to: TxKind::Create,
+                value,
+                access_list: access_list.clone(),
+                input: input.clone(),
+            }
+            .into_signed(sig)
+            .into(),
+            TxEnvelope::Eip4844(
+                TxEip4844Variant::TxEip4844(TxEip4844 {
+                    chain_id: 1,
+                    nonce: 4,
+                    gas_limit: 30_000,
+                    max_fee_per_gas: 10,
+                    max_priority_fee_per_gas: 1,
+                    to,
+                    value,
+                    access_list: access_list.clone(),
+                    blob_versioned_hashes: vec![B256::repeat_byte(2)],
+                    max_fee_per_blob_gas: 3,
+                    input: input.clone(),
+                })
+                .into_signed(sig),
+            ),
+            TxEip7702 {
+                chain_id: 1,
+                nonce: 5,
+                gas_limit: 60_000,
+                max_fee_per_gas: 10,
+                max_priority_fee_per_gas: 1,
+                to,
+                value,
+                access_list,
+                authorization_list: vec![SignedAuthorization::new_unchecked(
+                    Authorization { chain_id: U256::from(1), address: to, nonce: 9 },
+                    1,
+                    U256::from(3),
+                    U256::from(4),
+                )],
+                input,
+            }
+            .into_signed(sig)
+            .into(),
+        ]
+    }
+
+    #[test]
+    fn served_transactions_of_every_type_decode_to_the_same_encoding() {
+        for tx in every_type() {
+            // alloy's own RPC serialization of the envelope, with the fields a server adds.
+            let mut served = serde_json::to_value(&tx).unwrap();
+            served["blockHash"] = json!(B256::repeat_byte(9));
+            served["from"] = json!(Address::repeat_byte(8));
+            let decoded =
+                serde_json::from_value::<ServedTx>(served).unwrap().into_envelope().unwrap();
+            assert_eq!(decoded.encoded_2718(), tx.encoded_2718(), "{tx:?}");
+            assert_eq!(decoded.tx_hash(), tx.tx_hash());
+        }
+    }
+
+    #[test]
+    fn malformed_served_transactions_are_refused() {
+        let decode = |edit: &dyn Fn(&mut Value)| {
+            let mut served = serde_json::to_value(&every_type()[3]).unwrap();
+            edit(&mut served);
+            serde_json::from_value::<ServedTx>(served)
+                .map_err(|e| e.to_string())?
+                .into_envelope()
+                .map_err(str::to_string)
+        };
+        assert_eq!(decode(&|t| t["type"] = json!("0x7f")).unwrap_err(), "unknown transaction type");
+        assert_eq!(
+            decode(&|t| t["maxFeePerGas"] = Value::Null).unwrap_err(),
+            "missing maxFeePerGas"
+        );
+        assert_eq!(
+            decode(&|t| t["chainId"] = Value::Null).unwrap_err(),
+            "typed transaction without chainId"
+        );
+        let no_parity = |t: &mut Value| {
+            t["yParity"] = Value::Null;
+            t["v"] = Value::Null;
+        };
+        assert_eq!(decode(&no_parity).unwrap_err(), "transaction without a signature parity");
+        let huge_v = |t: &mut Value| {
+            t["yParity"] = Value::Null;
+            t["v"] = json!(format!("0x{}", "f".repeat(64)));
+        };
+        assert_eq!(decode(&huge_v).unwrap_err(), "transaction signature parity other than 0 or 1");
+        assert!(decode(&|t| t["r"] = json!("0xzz")).is_err());
+        assert!(decode(&|t| t["nonce"] = Value::Null).is_err());
+        let mut blob = serde_json::to_value(&every_type()[4]).unwrap();
+        blob["blobVersionedHashes"] = Value::Null;
+        let blob = serde_json::from_value::<ServedTx>(blob).unwrap().into_envelope();
+        assert_eq!(blob.unwrap_err(), "blob transaction without blobVersionedHashes");
+        let mut legacy = serde_json::to_value(&every_type()[0]).unwrap();
+        legacy["v"] = json!(format!("0x{}", "f".repeat(40)));
+        let legacy = serde_json::from_value::<ServedTx>(legacy).unwrap().into_envelope();
+        assert_eq!(legacy.unwrap_err(), "legacy transaction v out of range");
     }
 
     #[test]
