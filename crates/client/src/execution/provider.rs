@@ -326,6 +326,11 @@ impl ServedTx {
         let nonce = self.nonce.to::<u64>();
         let gas_limit = self.gas.to::<u64>();
         let fee = |f: Option<U128>, name: &'static str| f.map(|f| f.to::<u128>()).ok_or(name);
+        let dynamic_fees = match (self.max_fee_per_gas, self.max_priority_fee_per_gas) {
+            (Some(max), Some(tip)) => Ok((max.to::<u128>(), tip.to::<u128>())),
+            (None, _) => Err("missing maxFeePerGas"),
+            (_, None) => Err("missing maxPriorityFeePerGas"),
+        };
         let to_address = self.to.ok_or("transaction type requires a recipient");
         let access_list = self.access_list.unwrap_or_default();
         let (value, input) = (self.value, self.input);
@@ -361,11 +366,8 @@ impl ServedTx {
                     chain_id: typed_chain_id?,
                     nonce,
                     gas_limit,
-                    max_fee_per_gas: fee(self.max_fee_per_gas, "missing maxFeePerGas")?,
-                    max_priority_fee_per_gas: fee(
-                        self.max_priority_fee_per_gas,
-                        "missing maxPriorityFeePerGas",
-                    )?,
+                    max_fee_per_gas: dynamic_fees?.0,
+                    max_priority_fee_per_gas: dynamic_fees?.1,
                     to: kind,
                     value,
                     access_list,
@@ -378,11 +380,8 @@ impl ServedTx {
                     chain_id: typed_chain_id?,
                     nonce,
                     gas_limit,
-                    max_fee_per_gas: fee(self.max_fee_per_gas, "missing maxFeePerGas")?,
-                    max_priority_fee_per_gas: fee(
-                        self.max_priority_fee_per_gas,
-                        "missing maxPriorityFeePerGas",
-                    )?,
+                    max_fee_per_gas: dynamic_fees?.0,
+                    max_priority_fee_per_gas: dynamic_fees?.1,
                     to: to_address?,
                     value,
                     access_list,
@@ -402,11 +401,8 @@ impl ServedTx {
                     chain_id: typed_chain_id?,
                     nonce,
                     gas_limit,
-                    max_fee_per_gas: fee(self.max_fee_per_gas, "missing maxFeePerGas")?,
-                    max_priority_fee_per_gas: fee(
-                        self.max_priority_fee_per_gas,
-                        "missing maxPriorityFeePerGas",
-                    )?,
+                    max_fee_per_gas: dynamic_fees?.0,
+                    max_priority_fee_per_gas: dynamic_fees?.1,
                     to: to_address?,
                     value,
                     access_list,
