@@ -93,6 +93,22 @@ pub(crate) fn endomorphism(p: &Affine) -> [Fq; 3] {
     [fmul(&f, &h), fmul(&g, &xy), fmul(&h, &xy)]
 }
 
+/// `ψ` of a projective point `[X, Y, Z]` (`Z ≠ 0`): the formulas of [`endomorphism`] made
+/// homogeneous (`1` becomes `Z²`; 7 M + 2 S). The identity and `T₂` map to the identity.
+pub(crate) fn endomorphism_projective([x, y, z]: &[Fq; 3]) -> [Fq; 3] {
+    if x.is_zero() {
+        return [Fq::ZERO, Fq::ONE, Fq::ONE];
+    }
+    let y2 = fsq(y);
+    let z2 = fsq(z);
+    let bz2 = fmul(&PSI_B, &z2);
+    let xy = fmul(x, y);
+    let f = fmul(&PSI_C, &fsub(&z2, &y2));
+    let g = fmul(&PSI_B, &fadd(&y2, &bz2));
+    let h = fsub(&y2, &bz2);
+    [fmul(&f, &h), fmul(&g, &xy), fmul(&h, &xy)]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,6 +162,14 @@ mod tests {
         }
         for q in [Element::IDENTITY, t2] {
             assert!(psi(&q).is_identity());
+        }
+        // The projective form agrees on scaled coordinates.
+        for i in 1..10u64 {
+            let p = g.mul(&Fr::from(i * 7_000_001));
+            let k = Fq::from(i + 5);
+            let [x, y, z] = endomorphism_projective(&[p.x * k, p.y * k, p.z * k]);
+            let zinv = z.inverse().unwrap();
+            assert_eq!(Element::from_affine(x * zinv, y * zinv), p.mul(&LAMBDA));
         }
     }
 }

@@ -13,6 +13,7 @@
 
 extern crate alloc;
 
+mod batch_affine;
 mod crs;
 mod crs_data;
 mod error;

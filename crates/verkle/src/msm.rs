@@ -9,6 +9,9 @@
 use alloc::vec;
 use alloc::vec::Vec;
 
+use ark_ff::{AdditiveGroup, Field};
+
+use crate::batch_affine::{self, Scratch, WPoint};
 use crate::field::{Fq, Fr, fr_limbs};
 use crate::glv;
 use crate::point::{Affine, Element};
@@ -89,14 +92,29 @@ fn windows_for(bits: usize, width: usize) -> usize {
     (bits + 1).div_ceil(width)
 }
 
+/// Cost of a bucket addition in affine `W` coordinates with its share of the round's inversion
+/// (2 M + 1 S + 3 M, plus the inversion and the sorting, rounded up).
+const BATCH_AFFINE_COST: usize = 7;
+/// Cost per bucket and window of the affine path: two affine additions of the running sums, whose
+/// inversions are shared by the windows only.
+const BATCH_BUCKET_COST: usize = 2 * (6 + 2);
+/// From this many Pippenger points (after the GLV split) on, buckets are summed in affine `W`
+/// coordinates ([`batch_affine`]); below, the inversions per round do not pay.
+const BATCH_AFFINE_MIN: usize = 96;
+
 /// The window width minimizing the estimated cost (one mixed addition per point and window, two
 /// full additions per bucket and window) of `points` points with scalars below `2^bits`, and
 /// that cost.
 #[allow(clippy::arithmetic_side_effects)]
 fn best_width(points: usize, bits: usize) -> (usize, usize) {
+    let (point_cost, bucket_cost) = if points >= BATCH_AFFINE_MIN {
+        (BATCH_AFFINE_COST, BATCH_BUCKET_COST)
+    } else {
+        (MIXED_COST, 2 * FULL_COST)
+    };
     let mut best = (2, usize::MAX);
     for c in 2..=16usize {
-        let per_window = points * MIXED_COST + (1usize << (c - 1)) * 2 * FULL_COST;
+        let per_window = points * point_cost + (1usize << (c - 1)) * bucket_cost;
         let cost = windows_for(bits, c) * per_window;
         if cost < best.1 {
             best = (c, cost);
@@ -169,29 +187,124 @@ pub(crate) fn msm(points: &[Affine], scalars: &[Fr]) -> Element {
     }
     let points = points.get(..n).unwrap_or_default();
     let scalars = scalars.get(..n).unwrap_or_default();
+    match method(n) {
+        Method::Glv(width) => msm_glv(points, scalars, width),
+        Method::Plain(width) => msm_plain(points, scalars, width),
+    }
+}
+
+/// The bucket method for more than [`STRAUS_MAX`] points, with its window width.
+#[derive(Clone, Copy)]
+enum Method {
+    /// Over `±Pᵢ, ±ψ(Pᵢ)` with the GLV halves of the scalars.
+    Glv(usize),
+    /// Over the points as given.
+    Plain(usize),
+}
+
+/// Chooses between [`Method::Glv`] and [`Method::Plain`] for `n` points by the cost model.
+#[allow(clippy::arithmetic_side_effects)]
+fn method(n: usize) -> Method {
     let (plain_width, plain_cost) = best_width(n, FR_BITS);
     let (glv_width, glv_cost) = best_width(2 * n, GLV_BITS);
     // GLV only where the model promises a clear gain: it doubles the memory the buckets are fed
     // from, which the count of multiplications does not see (at 16,000 points the estimated
     // gain is ~1 % and not measurable).
     if (glv_cost + n * ENDOMORPHISM_COST) * 100 < plain_cost * 97 {
-        return msm_glv(points, scalars, glv_width);
+        Method::Glv(glv_width)
+    } else {
+        Method::Plain(plain_width)
     }
-    msm_plain(points, scalars, plain_width)
+}
+
+/// [`msm`] for points in extended coordinates. Where the buckets are summed on `W`, the points go
+/// there straight from projective coordinates (one batch inversion, no Edwards normalization);
+/// otherwise they are normalized for [`msm`].
+#[allow(clippy::arithmetic_side_effects)]
+pub(crate) fn msm_elements(points: &[Element], scalars: &[Fr]) -> Element {
+    let n = points.len().min(scalars.len());
+    if n > STRAUS_MAX {
+        let points = points.get(..n).unwrap_or_default();
+        let scalars = scalars.get(..n).unwrap_or_default();
+        match method(n) {
+            Method::Glv(width) if 2 * n >= BATCH_AFFINE_MIN => {
+                let (digits, negate) = glv_digits(scalars, width);
+                let mut projective = Vec::with_capacity(2 * n);
+                for p in points {
+                    projective.push([p.x, p.y, p.z]);
+                    projective.push(glv::endomorphism_projective(&[p.x, p.y, p.z]));
+                }
+                return pippenger_w(&projective, &negate, &digits, width);
+            }
+            Method::Plain(width) if n >= BATCH_AFFINE_MIN => {
+                let digits = plain_digits(scalars, width);
+                let projective: Vec<[Fq; 3]> = points.iter().map(|p| [p.x, p.y, p.z]).collect();
+                return pippenger_w(&projective, &[], &digits, width);
+            }
+            _ => {}
+        }
+    }
+    msm(&Element::batch_to_table_affine(points), scalars)
+}
+
+/// Pippenger with affine bucket sums ([`batch_affine`]) over projective Edwards points, negated
+/// where `negate` says so.
+fn pippenger_w(projective: &[[Fq; 3]], negate: &[bool], digits: &[i32], width: usize) -> Element {
+    let mut points = batch_affine::batch_from_projective(projective);
+    for (p, neg) in points.iter_mut().zip(negate) {
+        if *neg {
+            *p = p.neg();
+        }
+    }
+    batch_affine::pippenger(&points, digits, width)
+}
+
+/// Window-major signed digits of full-length scalars.
+#[allow(clippy::arithmetic_side_effects)]
+fn plain_digits(scalars: &[Fr], width: usize) -> Vec<i32> {
+    let n = scalars.len();
+    let windows = windows_for(FR_BITS, width);
+    let mut digits = vec![0i32; n * windows];
+    let mut scalar_digits = vec![0i32; windows];
+    for (i, scalar) in scalars.iter().enumerate() {
+        signed_digits(&fr_limbs(scalar), width, &mut scalar_digits);
+        scatter(&scalar_digits, &mut digits, i, n);
+    }
+    digits
+}
+
+/// Window-major signed digits of the GLV halves `|k₁ᵢ|, |k₂ᵢ|` (columns `2i`, `2i + 1`) and
+/// whether each half is negative.
+#[allow(clippy::arithmetic_side_effects)]
+fn glv_digits(scalars: &[Fr], width: usize) -> (Vec<i32>, Vec<bool>) {
+    let n = scalars.len();
+    let windows = windows_for(GLV_BITS, width);
+    let mut digits = vec![0i32; 2 * n * windows];
+    let mut scalar_digits = vec![0i32; windows];
+    let mut negate = Vec::with_capacity(2 * n);
+    for (i, k) in scalars.iter().enumerate() {
+        let (k1, k2) = glv::decompose(&fr_limbs(k));
+        for (j, k) in [k1, k2].into_iter().enumerate() {
+            negate.push(k < 0);
+            let m = k.unsigned_abs();
+            signed_digits(&[m as u64, (m >> 64) as u64, 0, 0], width, &mut scalar_digits);
+            scatter(&scalar_digits, &mut digits, 2 * i + j, 2 * n);
+        }
+    }
+    (digits, negate)
 }
 
 /// [`msm`] by Pippenger over the points as given, with full-length scalars.
 #[allow(clippy::arithmetic_side_effects)]
 fn msm_plain(points: &[Affine], scalars: &[Fr], width: usize) -> Element {
     let n = points.len().min(scalars.len());
-    let windows = windows_for(FR_BITS, width);
-    let mut digits = vec![0i32; n * windows];
-    let mut scalar_digits = vec![0i32; windows];
-    for (i, scalar) in scalars.iter().take(n).enumerate() {
-        signed_digits(&fr_limbs(scalar), width, &mut scalar_digits);
-        scatter(&scalar_digits, &mut digits, i, n);
+    let points = points.get(..n).unwrap_or_default();
+    let digits = plain_digits(scalars.get(..n).unwrap_or_default(), width);
+    if n >= BATCH_AFFINE_MIN {
+        let projective: Vec<[Fq; 3]> = points.iter().map(|p| [p.x, p.y, Fq::ONE]).collect();
+        return pippenger_w(&projective, &[], &digits, width);
     }
-    pippenger(points.get(..n).unwrap_or_default(), &digits, width)
+    pippenger(points, &digits, width)
 }
 
 /// Writes the digits of scalar `i` into column `i` of the window-major `digits` (`n` columns).
@@ -207,20 +320,28 @@ fn scatter(scalar_digits: &[i32], digits: &mut [i32], i: usize, n: usize) {
 /// [`msm`] with the GLV split: `kᵢ·Pᵢ = k₁ᵢ·Pᵢ + k₂ᵢ·ψ(Pᵢ)`, signs moved onto the points.
 #[allow(clippy::arithmetic_side_effects)]
 fn msm_glv(points: &[Affine], scalars: &[Fr], width: usize) -> Element {
-    let n = points.len();
+    let n = points.len().min(scalars.len());
+    let points = points.get(..n).unwrap_or_default();
+    let (digits, negate) = glv_digits(scalars.get(..n).unwrap_or_default(), width);
+    if 2 * n >= BATCH_AFFINE_MIN {
+        // Pᵢ and ψ(Pᵢ) straight to W with one batch inversion (no Edwards normalization of ψ).
+        let mut projective = Vec::with_capacity(2 * n);
+        for point in points {
+            projective.push([point.x, point.y, Fq::ONE]);
+            projective.push(glv::endomorphism(point));
+        }
+        return pippenger_w(&projective, &negate, &digits, width);
+    }
     let projective: Vec<[Fq; 3]> = points.iter().map(glv::endomorphism).collect();
     let images = Affine::batch_from_projective(&projective);
-    let windows = windows_for(GLV_BITS, width);
     let mut all = Vec::with_capacity(2 * n);
-    let mut digits = vec![0i32; 2 * n * windows];
-    let mut scalar_digits = vec![0i32; windows];
-    let halves: Vec<(i128, i128)> = scalars.iter().map(|k| glv::decompose(&fr_limbs(k))).collect();
-    for (i, ((point, image), (k1, k2))) in points.iter().zip(&images).zip(&halves).enumerate() {
-        for (j, (p, k)) in [(point, k1), (image, k2)].into_iter().enumerate() {
-            all.push(if *k < 0 { p.neg() } else { *p });
-            let m = k.unsigned_abs();
-            signed_digits(&[m as u64, (m >> 64) as u64, 0, 0], width, &mut scalar_digits);
-            scatter(&scalar_digits, &mut digits, 2 * i + j, 2 * n);
+    for (point, image) in points.iter().zip(&images) {
+        all.push(*point);
+        all.push(*image);
+    }
+    for (p, neg) in all.iter_mut().zip(&negate) {
+        if *neg {
+            *p = p.neg();
         }
     }
     pippenger(&all, &digits, width)
@@ -287,8 +408,18 @@ const SHIFTS: usize = SCALAR_BITS / SHIFT_BITS;
 pub(crate) struct FixedBase {
     /// `SHIFTS` entries per base.
     shifted: Vec<Affine>,
+    /// `2^(8j)·Pᵢ` on the Weierstrass model (`WIDE_SHIFTS` per base), for the affine bucket sums
+    /// of [`FixedBase::msm`] with many terms.
+    wide: Vec<WPoint>,
     bases: usize,
 }
+
+/// Window width of the fixed-base MSM with many terms.
+const WIDE_WIDTH: usize = 8;
+/// Windows of that width per scalar (entries per base of `FixedBase::wide`).
+const WIDE_SHIFTS: usize = SCALAR_BITS / WIDE_WIDTH;
+/// From this many terms on, [`FixedBase::msm`] sums its buckets in affine `W` coordinates.
+const FIXED_BATCH_MIN: usize = 64;
 
 impl FixedBase {
     pub(crate) fn new(bases: &[Element]) -> Self {
@@ -302,7 +433,11 @@ impl FixedBase {
                 }
             }
         }
-        Self { shifted: Element::batch_to_table_affine(&projective), bases: bases.len() }
+        let shifted = Element::batch_to_table_affine(&projective);
+        let step = WIDE_WIDTH / SHIFT_BITS;
+        let wide: Vec<[Fq; 3]> =
+            shifted.iter().step_by(step).map(|p| [p.x, p.y, Fq::ONE]).collect();
+        Self { shifted, wide: batch_affine::batch_from_projective(&wide), bases: bases.len() }
     }
 
     /// `2^(4·shift) · base`.
@@ -315,8 +450,12 @@ impl FixedBase {
     /// and short scalars are cheap.
     #[allow(clippy::arithmetic_side_effects)]
     pub(crate) fn msm<'a>(&self, terms: impl Iterator<Item = (usize, &'a Fr)> + Clone) -> Element {
-        // Few terms: 4-bit windows (8 buckets); many: 8-bit windows (128 buckets).
-        let count = terms.clone().take(9).count();
+        // Few terms: 4-bit windows (8 buckets); more: 8-bit windows (128 buckets); many: the
+        // same windows with affine bucket sums.
+        let count = terms.clone().take(FIXED_BATCH_MIN).count();
+        if count >= FIXED_BATCH_MIN {
+            return self.msm_affine(terms);
+        }
         let width = if count <= 8 { 4 } else { 8 };
         let step = width / SHIFT_BITS;
         let windows = SCALAR_BITS / width;
@@ -337,6 +476,58 @@ impl FixedBase {
             }
         }
         sum_buckets(&buckets)
+    }
+
+    /// [`FixedBase::msm`] with 8-bit windows and the buckets summed on `W`
+    /// ([`batch_affine`]): every digit of every term goes to one of 128 buckets (the shifted
+    /// copies make the windows share them).
+    #[allow(clippy::arithmetic_side_effects)]
+    fn msm_affine<'a>(&self, terms: impl Iterator<Item = (usize, &'a Fr)>) -> Element {
+        const BUCKETS: usize = 1 << (WIDE_WIDTH - 1);
+        let mut digits: Vec<i32> = Vec::new();
+        let mut bases = Vec::new();
+        for (base, scalar) in terms {
+            if base >= self.bases {
+                continue;
+            }
+            let start = digits.len();
+            digits.resize(start + WIDE_SHIFTS, 0);
+            if let Some(out) = digits.get_mut(start..) {
+                signed_digits(&fr_limbs(scalar), WIDE_WIDTH, out);
+            }
+            bases.push(base);
+        }
+        let mut segments = vec![(0usize, 0usize); BUCKETS];
+        for &d in &digits {
+            if d != 0
+                && let Some(s) = segments.get_mut(d.unsigned_abs() as usize - 1)
+            {
+                s.1 += 1;
+            }
+        }
+        let mut offset = 0;
+        for s in segments.iter_mut() {
+            s.0 = offset;
+            offset += s.1;
+            s.1 = 0;
+        }
+        let mut entries = vec![WPoint { u: Fq::ZERO, v: Fq::ZERO }; offset];
+        for (row, base) in digits.chunks_exact(WIDE_SHIFTS).zip(&bases) {
+            let table = self.wide.get(base * WIDE_SHIFTS..).unwrap_or_default();
+            for (&d, point) in row.iter().zip(table) {
+                if d == 0 {
+                    continue;
+                }
+                if let Some(s) = segments.get_mut(d.unsigned_abs() as usize - 1)
+                    && let Some(slot) = entries.get_mut(s.0 + s.1)
+                {
+                    *slot = if d > 0 { *point } else { point.neg() };
+                    s.1 += 1;
+                }
+            }
+        }
+        batch_affine::reduce_buckets(&mut entries, &mut segments, &mut Scratch::default());
+        batch_affine::sum_window(&entries, &segments)
     }
 }
 
@@ -391,6 +582,71 @@ mod tests {
         for width in [3usize, 8, 11] {
             assert_eq!(msm_glv(&affine, &scalars, width), expected);
             assert_eq!(msm_plain(&affine, &scalars, width), expected);
+        }
+    }
+
+    /// Points with repeats, negations, the identity and the `T₂` representative, and scalars with
+    /// zeros, ones and repeats.
+    fn special_inputs(n: usize, seed: u64) -> (Vec<Element>, Vec<Fr>) {
+        let g = Element::generator();
+        let t2 = Element { x: Fq::ZERO, y: -Fq::ONE, t: Fq::ZERO, z: Fq::ONE };
+        let p = g.mul(&pseudo_random(seed));
+        let specials = [Element::IDENTITY, t2, p, p, -p, p + t2, p.double(), -p.double()];
+        let points: Vec<Element> = (0..n)
+            .map(|i| match specials.get(i % 11) {
+                Some(s) => *s,
+                None => g.mul(&pseudo_random(seed + 1 + i as u64)),
+            })
+            .collect();
+        let k = pseudo_random(seed + 7);
+        let scalars: Vec<Fr> = (0..n)
+            .map(|i| match i % 13 {
+                0 => Fr::from(0u64),
+                1 => Fr::from(1u64),
+                2 | 3 => k,
+                4 => -k,
+                _ => pseudo_random(seed + 100_000 + i as u64),
+            })
+            .collect();
+        (points, scalars)
+    }
+
+    #[test]
+    fn affine_buckets_match_edwards_buckets() {
+        for (n, seed) in [(1usize, 1u64), (2, 2), (49, 3), (300, 4), (1000, 5), (2000, 6)] {
+            let (points, scalars) = special_inputs(n, seed * 1_000_000);
+            let expected = naive(&points, &scalars);
+            let affine = Element::batch_to_table_affine(&points);
+            assert_eq!(msm(&affine, &scalars), expected, "n = {n}");
+            // Projective inputs with Z ≠ 1.
+            let scaled: Vec<Element> = points
+                .iter()
+                .zip(1u64..)
+                .map(|(p, k)| {
+                    let k = Fq::from(k + 1);
+                    Element { x: p.x * k, y: p.y * k, t: p.t * k, z: p.z * k }
+                })
+                .collect();
+            assert_eq!(msm_elements(&scaled, &scalars), expected, "n = {n}");
+            // Both bucket methods at a few widths, with and without the GLV split.
+            let w: Vec<WPoint> = batch_affine::batch_from_projective(
+                &affine.iter().map(|p| [p.x, p.y, Fq::ONE]).collect::<Vec<_>>(),
+            );
+            for width in [2usize, 5, 8] {
+                let windows = windows_for(FR_BITS, width);
+                let mut digits = vec![0i32; n * windows];
+                let mut scalar_digits = vec![0i32; windows];
+                for (i, scalar) in scalars.iter().enumerate() {
+                    signed_digits(&fr_limbs(scalar), width, &mut scalar_digits);
+                    scatter(&scalar_digits, &mut digits, i, n);
+                }
+                assert_eq!(batch_affine::pippenger(&w, &digits, width), expected);
+                assert_eq!(pippenger(&affine, &digits, width), expected);
+                assert_eq!(msm_glv(&affine, &scalars, width), expected);
+            }
+            let table = FixedBase::new(&points);
+            assert_eq!(table.msm(scalars.iter().enumerate()), expected);
+            assert_eq!(table.msm_affine(scalars.iter().enumerate()), expected);
         }
     }
 

@@ -14,7 +14,7 @@ use crate::crs::{Crs, WIDTH, domain_point};
 use crate::error::{Error, Result};
 use crate::field::{Fr, batch_invert};
 use crate::ipa::{IPA_PROOF_SIZE, IpaProof, prove_ipa, verify_with_bytes};
-use crate::msm::msm;
+use crate::msm::msm_elements;
 use crate::point::Element;
 use crate::transcript::Transcript;
 
@@ -142,8 +142,7 @@ pub(crate) fn verify_with_bytes_list(
         g2 += weight * opening.y;
         power *= r;
     }
-    let affine = Element::batch_to_table_affine(commitments);
-    let e = msm(&affine, &coefficients);
+    let e = msm_elements(commitments, &coefficients);
     let points = Element::batch_to_bytes(&[e, e - proof.d]);
     let (e_bytes, c_bytes) = match points.as_slice() {
         [e_bytes, c_bytes] => (*e_bytes, *c_bytes),
