@@ -49,7 +49,7 @@ pub(crate) fn fsq(a: &Fq) -> Fq {
 }
 
 /// `a + b` in `Fq` for the hot paths: arkworks natively; on 32-bit targets plain limb arithmetic
-/// ([`limbs::add`]).
+/// (`limbs::add`).
 #[inline(always)]
 pub(crate) fn fadd(a: &Fq, b: &Fq) -> Fq {
     #[cfg(not(target_pointer_width = "64"))]
