@@ -307,6 +307,29 @@ pub(crate) fn pippenger(points: &[WPoint], digits: &[i32], width: usize) -> Elem
     acc
 }
 
+/// The first pass of a counting sort: sizes the bucket `segments` from the bucket index of every
+/// entry (`slots`), then turns them into `(start, 0)` ranges laid out back to back. Returns the
+/// total number of entries.
+#[allow(clippy::arithmetic_side_effects)]
+pub(crate) fn lay_out(
+    segments: &mut [(usize, usize)],
+    slots: impl Iterator<Item = usize>,
+) -> usize {
+    segments.iter_mut().for_each(|s| *s = (0, 0));
+    for slot in slots {
+        if let Some(s) = segments.get_mut(slot) {
+            s.1 += 1;
+        }
+    }
+    let mut offset = 0;
+    for s in segments.iter_mut() {
+        s.0 = offset;
+        offset += s.1;
+        s.1 = 0;
+    }
+    offset
+}
+
 /// Counting sort of the group's (bucket, ±point) pairs into `entries`, bucket by bucket;
 /// `segments[g·buckets + b]` is the range of bucket `b` of window `g` of the group.
 fn fill(
@@ -316,22 +339,10 @@ fn fill(
     entries: &mut Vec<WPoint>,
     segments: &mut [(usize, usize)],
 ) {
-    segments.iter_mut().for_each(|s| *s = (0, 0));
-    for (g, row) in rows.iter().enumerate() {
-        for &d in row.iter() {
-            if d != 0
-                && let Some(s) = segments.get_mut(g * buckets + d.unsigned_abs() as usize - 1)
-            {
-                s.1 += 1;
-            }
-        }
-    }
-    let mut offset = 0;
-    for s in segments.iter_mut() {
-        s.0 = offset;
-        offset += s.1;
-        s.1 = 0;
-    }
+    let slots = rows.iter().enumerate().flat_map(|(g, row)| {
+        row.iter().filter(|&&d| d != 0).map(move |&d| g * buckets + d.unsigned_abs() as usize - 1)
+    });
+    let offset = lay_out(segments, slots);
     entries.clear();
     entries.resize(offset, WPoint { u: Fq::ZERO, v: Fq::ZERO });
     for (g, row) in rows.iter().enumerate() {

@@ -498,19 +498,8 @@ impl FixedBase {
             bases.push(base);
         }
         let mut segments = vec![(0usize, 0usize); BUCKETS];
-        for &d in &digits {
-            if d != 0
-                && let Some(s) = segments.get_mut(d.unsigned_abs() as usize - 1)
-            {
-                s.1 += 1;
-            }
-        }
-        let mut offset = 0;
-        for s in segments.iter_mut() {
-            s.0 = offset;
-            offset += s.1;
-            s.1 = 0;
-        }
+        let slots = digits.iter().filter(|&&d| d != 0).map(|&d| d.unsigned_abs() as usize - 1);
+        let offset = batch_affine::lay_out(&mut segments, slots);
         let mut entries = vec![WPoint { u: Fq::ZERO, v: Fq::ZERO }; offset];
         for (row, base) in digits.chunks_exact(WIDE_SHIFTS).zip(&bases) {
             let table = self.wide.get(base * WIDE_SHIFTS..).unwrap_or_default();
@@ -633,13 +622,7 @@ mod tests {
                 &affine.iter().map(|p| [p.x, p.y, Fq::ONE]).collect::<Vec<_>>(),
             );
             for width in [2usize, 5, 8] {
-                let windows = windows_for(FR_BITS, width);
-                let mut digits = vec![0i32; n * windows];
-                let mut scalar_digits = vec![0i32; windows];
-                for (i, scalar) in scalars.iter().enumerate() {
-                    signed_digits(&fr_limbs(scalar), width, &mut scalar_digits);
-                    scatter(&scalar_digits, &mut digits, i, n);
-                }
+                let digits = plain_digits(&scalars, width);
                 assert_eq!(batch_affine::pippenger(&w, &digits, width), expected);
                 assert_eq!(pippenger(&affine, &digits, width), expected);
                 assert_eq!(msm_glv(&affine, &scalars, width), expected);

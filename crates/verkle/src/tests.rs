@@ -128,23 +128,3 @@ fn single_insert_root() {
     );
     assert_eq!(MemoryTree::new().root(&crs), [0u8; 32]);
 }
-
-/// Timing helper (not a check): `cargo test -p mana-verkle --release timing_multiproof --
-/// --ignored --nocapture` prints the minimum and median of 30 verifications of 1,000 openings
-/// (the synthetic case of `bench/benches/verkle.rs`).
-#[test]
-#[ignore = "timing only"]
-fn timing_multiproof() {
-    let crs = Crs::new();
-    let n = 1000usize;
-    let (commitments, openings, proof) = crate::testing::synthetic_openings(&crs, n).unwrap();
-    let mut samples = Vec::new();
-    for _ in 0..30 {
-        let start = std::time::Instant::now();
-        verify_multiproof(&crs, &mut Transcript::new(b"bench"), &commitments, &openings, &proof)
-            .unwrap();
-        samples.push(start.elapsed());
-    }
-    samples.sort();
-    std::println!("verify 1000 openings: min {:?} median {:?}", samples[0], samples[15]);
-}
