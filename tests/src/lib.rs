@@ -163,17 +163,21 @@ impl Tally {
         self.passed
     }
 
+    /// The failed cases, each with its reason.
+    pub fn failures(&self) -> &[String] {
+        &self.failures
+    }
+
+    /// The files of `all` that no case touched.
+    pub fn untouched(&self, all: &[PathBuf]) -> Vec<PathBuf> {
+        all.iter().filter(|f| !self.touched.contains(*f)).cloned().collect()
+    }
+
     /// Prints `N passed, N failed` and panics if anything failed, nothing ran, or a file
     /// below any of `roots` was never touched.
     pub fn finish(self, roots: &[PathBuf]) {
-        let mut untouched = Vec::new();
-        for root in roots {
-            for file in files_under(root) {
-                if !self.touched.contains(&file) {
-                    untouched.push(file);
-                }
-            }
-        }
+        let all: Vec<PathBuf> = roots.iter().flat_map(|root| files_under(root)).collect();
+        let untouched = self.untouched(&all);
         println!(
             "{}: {} passed, {} failed, {} unhandled files",
             self.name,

@@ -19,11 +19,10 @@
 )]
 
 use std::cell::Cell;
-use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use mana_primitives::sha256;
-use mana_tests::{hex_array, hex_bytes};
+use mana_tests::{Tally, hex_array, hex_bytes};
 use mana_verkle::{
     Account, Crs, Element, Error, ExecutionWitness, Fr, IpaProof, Layout, MemoryTree, MultiProof,
     Opening, ProverQuery, Transcript, account_leaves, address32, fr_from_le, fr_to_le,
@@ -45,40 +44,6 @@ thread_local! {
 fn read_file(path: &Path) -> Vec<u8> {
     let reader = READER.with(Cell::get).expect("run_suite sets the fixture reader");
     reader(path)
-}
-
-/// Passed and failed cases and every file the suite read.
-#[derive(Debug, Default)]
-pub struct Tally {
-    pub passed: usize,
-    pub failures: Vec<String>,
-    touched: BTreeSet<PathBuf>,
-}
-
-impl Tally {
-    fn touch(&mut self, path: &Path) {
-        self.touched.insert(path.to_path_buf());
-    }
-
-    fn run(&mut self, case: &Path, f: impl FnOnce() -> Check) {
-        let result =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|p| {
-                Err(p
-                    .downcast_ref::<String>()
-                    .cloned()
-                    .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-                    .unwrap_or_else(|| "panicked".into()))
-            });
-        match result {
-            Ok(()) => self.passed += 1,
-            Err(reason) => self.failures.push(format!("{}: {reason}", case.display())),
-        }
-    }
-
-    /// The files of `all` that no case read.
-    pub fn untouched(&self, all: &[PathBuf]) -> Vec<PathBuf> {
-        all.iter().filter(|f| !self.touched.contains(*f)).cloned().collect()
-    }
 }
 
 /// A 256-bit unsigned integer, just what the vectors need (big-endian bytes).
@@ -1365,7 +1330,7 @@ fn ssz_round_trip(crs: &Crs, file: &Path, bytes: &[u8], pre: &[u8; 32], tally: &
 pub fn run_suite(root: &Path, reader: Reader) -> Tally {
     READER.with(|r| r.set(Some(reader)));
     let crs = Crs::new();
-    let mut tally = Tally::default();
+    let mut tally = Tally::new("verkle vectors");
     // The local Keccak-256 against known digests (not a vector case).
     assert_eq!(
         hex::encode(keccak256([]).0),
@@ -1393,23 +1358,23 @@ pub const ROOTS: [&str; 6] = ["crypto", "crs", "tree", "genesis", "vectors", "wi
 #[cfg(not(target_arch = "wasm32"))]
 #[test]
 fn verkle_vectors() {
-    let root: PathBuf = mana_tests::fixtures().join("verkle");
+    let root: std::path::PathBuf = mana_tests::fixtures().join("verkle");
     let tally = run_suite(&root, |path| {
         std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
     });
     println!("verkle vectors: not applicable: binary/ (EIP-7864/8297 binary tree, not verkle)");
-    let all: Vec<PathBuf> =
+    let all: Vec<std::path::PathBuf> =
         ROOTS.iter().flat_map(|d| mana_tests::files_under(&root.join(d))).collect();
     let untouched = tally.untouched(&all);
     println!(
         "verkle vectors: {} passed, {} failed, {} unhandled files",
-        tally.passed,
-        tally.failures.len(),
+        tally.passed(),
+        tally.failures().len(),
         untouched.len()
     );
     assert!(
-        tally.failures.is_empty() && untouched.is_empty() && tally.passed > 0,
+        tally.failures().is_empty() && untouched.is_empty() && tally.passed() > 0,
         "failures: {:#?}\nunhandled: {untouched:#?}",
-        tally.failures
+        tally.failures()
     );
 }

@@ -53,12 +53,12 @@ fn verkle_vectors_wasm() {
     let untouched = tally.untouched(&all);
     console_log!(
         "verkle vectors (wasm): {} passed, {} failed",
-        tally.passed,
-        tally.failures.len() + untouched.len()
+        tally.passed(),
+        tally.failures().len() + untouched.len()
     );
     assert!(
-        tally.failures.is_empty() && untouched.is_empty() && tally.passed > 0,
+        tally.failures().is_empty() && untouched.is_empty() && tally.passed() > 0,
         "failures: {:#?}\nunhandled: {untouched:#?}",
-        tally.failures
+        tally.failures()
     );
 }
