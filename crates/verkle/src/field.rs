@@ -48,6 +48,33 @@ pub(crate) fn fsq(a: &Fq) -> Fq {
     }
 }
 
+/// [`fmul`] for the point formulas: on 32-bit targets a call to an out-of-line `mont29` product
+/// (see `mont29::mul_call`), natively the same as [`fmul`].
+#[inline(always)]
+pub(crate) fn fmul_call(a: &Fq, b: &Fq) -> Fq {
+    #[cfg(not(target_pointer_width = "64"))]
+    {
+        crate::mont29::mul_call(a, b)
+    }
+    #[cfg(target_pointer_width = "64")]
+    {
+        *a * b
+    }
+}
+
+/// `a²` for the point formulas (see [`fmul_call`]).
+#[inline(always)]
+pub(crate) fn fsq_call(a: &Fq) -> Fq {
+    #[cfg(not(target_pointer_width = "64"))]
+    {
+        crate::mont29::mul_call(a, a)
+    }
+    #[cfg(target_pointer_width = "64")]
+    {
+        a.square()
+    }
+}
+
 /// `a + b` in `Fq` for the hot paths: arkworks natively; on 32-bit targets plain limb arithmetic
 /// (`limbs::add`).
 #[inline(always)]

@@ -17,8 +17,8 @@ use ark_ff::{AdditiveGroup, Field, Zero};
 
 use crate::error::{Error, Result};
 use crate::field::{
-    Fq, Fr, Invert, batch_invert, fadd, fmul, fq_from_be, fq_from_le, fq_is_square, fq_to_be,
-    fq_to_fr, fq_to_le, fsq, fsub, is_largest,
+    Fq, Fr, Invert, batch_invert, fadd, fmul, fmul_call, fq_from_be, fq_from_le, fq_is_square,
+    fq_to_be, fq_to_fr, fq_to_le, fsq_call, fsub, is_largest,
 };
 
 /// The twisted Edwards coefficient `d`.
@@ -111,30 +111,40 @@ impl Element {
     /// Point doubling (dbl-2008-hwcd).
     #[must_use]
     pub fn double(&self) -> Self {
-        let a = fsq(&self.x);
-        let b = fsq(&self.y);
-        let z2 = fsq(&self.z);
+        let a = fsq_call(&self.x);
+        let b = fsq_call(&self.y);
+        let z2 = fsq_call(&self.z);
         let c = fadd(&z2, &z2);
         let d = mul_by_a(a);
-        let e = fsub(&fsub(&fsq(&fadd(&self.x, &self.y)), &a), &b);
+        let e = fsub(&fsub(&fsq_call(&fadd(&self.x, &self.y)), &a), &b);
         let g = fadd(&d, &b);
         let f = fsub(&g, &c);
         let h = fsub(&d, &b);
-        Self { x: fmul(&e, &f), y: fmul(&g, &h), t: fmul(&e, &h), z: fmul(&f, &g) }
+        Self {
+            x: fmul_call(&e, &f),
+            y: fmul_call(&g, &h),
+            t: fmul_call(&e, &h),
+            z: fmul_call(&f, &g),
+        }
     }
 
     /// Mixed addition with a precomputed affine point (madd-2008-hwcd with `d·x2·y2` cached).
     #[inline]
     pub(crate) fn add_affine(&self, q: &Affine) -> Self {
-        let a = fmul(&self.x, &q.x);
-        let b = fmul(&self.y, &q.y);
-        let c = fmul(&self.t, &q.dxy);
+        let a = fmul_call(&self.x, &q.x);
+        let b = fmul_call(&self.y, &q.y);
+        let c = fmul_call(&self.t, &q.dxy);
         let d = self.z;
-        let e = fsub(&fsub(&fmul(&fadd(&self.x, &self.y), &fadd(&q.x, &q.y)), &a), &b);
+        let e = fsub(&fsub(&fmul_call(&fadd(&self.x, &self.y), &fadd(&q.x, &q.y)), &a), &b);
         let f = fsub(&d, &c);
         let g = fadd(&d, &c);
         let h = sub_mul_by_a(&b, &a);
-        Self { x: fmul(&e, &f), y: fmul(&g, &h), t: fmul(&e, &h), z: fmul(&f, &g) }
+        Self {
+            x: fmul_call(&e, &f),
+            y: fmul_call(&g, &h),
+            t: fmul_call(&e, &h),
+            z: fmul_call(&f, &g),
+        }
     }
 
     #[inline]
@@ -147,32 +157,37 @@ impl Element {
     /// `T₂`, identities, `y1·y2 = −a·x1·x2`). Inside the banderwagon group (`x = 0` only for the
     /// identity and `T₂`) every other output is correct.
     fn add_full(&self, q: &Self) -> Self {
-        let a = fmul(&self.x, &q.x);
-        let b = fmul(&self.y, &q.y);
-        let c = fmul(&self.z, &q.t);
-        let d = fmul(&self.t, &q.z);
+        let a = fmul_call(&self.x, &q.x);
+        let b = fmul_call(&self.y, &q.y);
+        let c = fmul_call(&self.z, &q.t);
+        let d = fmul_call(&self.t, &q.z);
         let e = fadd(&d, &c);
-        let f = fadd(&fsub(&fmul(&fsub(&self.x, &self.y), &fadd(&q.x, &q.y)), &a), &b);
+        let f = fadd(&fsub(&fmul_call(&fsub(&self.x, &self.y), &fadd(&q.x, &q.y)), &a), &b);
         let g = fsub(&b, &mul_by_5(&a));
         let h = fsub(&d, &c);
-        let z = fmul(&f, &g);
+        let z = fmul_call(&f, &g);
         if z.is_zero() {
             return self.add_unified(q);
         }
-        Self { x: fmul(&e, &f), y: fmul(&g, &h), t: fmul(&e, &h), z }
+        Self { x: fmul_call(&e, &f), y: fmul_call(&g, &h), t: fmul_call(&e, &h), z }
     }
 
     /// The unified addition law (add-2008-hwcd, complete on the banderwagon group).
     fn add_unified(&self, q: &Self) -> Self {
-        let a = fmul(&self.x, &q.x);
-        let b = fmul(&self.y, &q.y);
-        let c = fmul(&fmul(&D, &self.t), &q.t);
-        let d = fmul(&self.z, &q.z);
-        let e = fsub(&fsub(&fmul(&fadd(&self.x, &self.y), &fadd(&q.x, &q.y)), &a), &b);
+        let a = fmul_call(&self.x, &q.x);
+        let b = fmul_call(&self.y, &q.y);
+        let c = fmul_call(&fmul_call(&D, &self.t), &q.t);
+        let d = fmul_call(&self.z, &q.z);
+        let e = fsub(&fsub(&fmul_call(&fadd(&self.x, &self.y), &fadd(&q.x, &q.y)), &a), &b);
         let f = fsub(&d, &c);
         let g = fadd(&d, &c);
         let h = sub_mul_by_a(&b, &a);
-        Self { x: fmul(&e, &f), y: fmul(&g, &h), t: fmul(&e, &h), z: fmul(&f, &g) }
+        Self {
+            x: fmul_call(&e, &f),
+            y: fmul_call(&g, &h),
+            t: fmul_call(&e, &h),
+            z: fmul_call(&f, &g),
+        }
     }
 
     /// Scalar multiplication (4-bit fixed windows; variable time — all inputs are public).
