@@ -1,6 +1,10 @@
 //! JSON bodies of the Beacon API (`{version, data}` wrappers, numbers as decimal strings, bytes
 //! as `0x` hex) turned into the core's types. Everything is checked: lengths, ranges, bitvector
 //! padding.
+//!
+//! Bodies are parsed into a [`Value`] and read field by field: the same JSON parser serves the
+//! execution JSON-RPC, so the light-client containers add no parser code of their own to the
+//! wasm download.
 
 use libssz::SszDecode;
 use libssz_types::{SszBitvector, SszList, SszVector};
@@ -11,44 +15,85 @@ use mana_consensus::types::common::{
 use mana_consensus::{
     LightClientBootstrap, LightClientFinalityUpdate, LightClientOptimisticUpdate, LightClientUpdate,
 };
-use serde::Deserialize;
-use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
 
 use crate::{B256, Error, Result};
 
-/// A JSON string holding `0x`-prefixed hex.
-#[derive(Deserialize)]
-#[serde(transparent)]
-struct Hex(String);
-
-/// A JSON unsigned integer, as a decimal string (the Beacon API form) or a number.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Uint {
-    Text(String),
-    Number(u64),
-}
-
 type Bad = String;
 
-impl Hex {
-    fn bytes(&self) -> Result<Vec<u8>, Bad> {
-        let digits = self.0.strip_prefix("0x").ok_or_else(|| format!("{:?} lacks 0x", self.0))?;
-        hex::decode(digits).map_err(|e| format!("bad hex {:?}: {e}", self.0))
+/// A JSON object of a Beacon API body, read field by field.
+#[derive(Clone, Copy)]
+struct Obj<'a>(&'a Map<String, Value>);
+
+impl<'a> Obj<'a> {
+    fn of(value: &'a Value, what: &str) -> Result<Self, Bad> {
+        value.as_object().map(Obj).ok_or_else(|| format!("{what} is not an object"))
     }
-    fn array<const N: usize>(&self) -> Result<[u8; N], Bad> {
-        let bytes = self.bytes()?;
-        <[u8; N]>::try_from(bytes.as_slice())
-            .map_err(|_| format!("expected {N} bytes, got {}", bytes.len()))
+
+    /// A field that may be absent (or `null`).
+    fn opt(self, name: &str) -> Option<&'a Value> {
+        self.0.get(name).filter(|v| !v.is_null())
+    }
+
+    fn get(self, name: &str) -> Result<&'a Value, Bad> {
+        self.opt(name).ok_or_else(|| format!("missing field `{name}`"))
+    }
+
+    fn obj(self, name: &str) -> Result<Obj<'a>, Bad> {
+        Obj::of(self.get(name)?, name)
+    }
+
+    fn opt_obj(self, name: &str) -> Result<Option<Obj<'a>>, Bad> {
+        self.opt(name).map(|v| Obj::of(v, name)).transpose()
+    }
+
+    fn str(self, name: &str) -> Result<&'a str, Bad> {
+        self.get(name)?.as_str().ok_or_else(|| format!("`{name}` is not a string"))
+    }
+
+    /// `0x`-prefixed hex bytes.
+    fn bytes(self, name: &str) -> Result<Vec<u8>, Bad> {
+        hex_bytes(self.str(name)?)
+    }
+
+    fn array<const N: usize>(self, name: &str) -> Result<[u8; N], Bad> {
+        hex_array(self.str(name)?)
+    }
+
+    /// An unsigned integer, as a decimal string (the Beacon API form) or a number.
+    fn uint(self, name: &str) -> Result<u64, Bad> {
+        uint(self.get(name)?).map_err(|e| format!("`{name}`: {e}"))
+    }
+
+    fn opt_uint(self, name: &str) -> Result<u64, Bad> {
+        self.opt(name).map_or(Ok(0), |v| uint(v).map_err(|e| format!("`{name}`: {e}")))
+    }
+
+    /// A list of 32-byte roots; empty when absent.
+    fn branch(self, name: &str) -> Result<Vec<B256>, Bad> {
+        let Some(list) = self.opt(name) else { return Ok(Vec::new()) };
+        let list = list.as_array().ok_or_else(|| format!("`{name}` is not a list"))?;
+        list.iter()
+            .map(|node| hex_array(node.as_str().ok_or_else(|| format!("`{name}`: not a string"))?))
+            .collect()
     }
 }
 
-impl Uint {
-    fn get(&self) -> Result<u64, Bad> {
-        match self {
-            Self::Number(n) => Ok(*n),
-            Self::Text(t) => t.parse().map_err(|_| format!("bad unsigned integer {t:?}")),
-        }
+fn hex_bytes(text: &str) -> Result<Vec<u8>, Bad> {
+    let digits = text.strip_prefix("0x").ok_or_else(|| format!("{text:?} lacks 0x"))?;
+    hex::decode(digits).map_err(|e| format!("bad hex {text:?}: {e}"))
+}
+
+fn hex_array<const N: usize>(text: &str) -> Result<[u8; N], Bad> {
+    let bytes = hex_bytes(text)?;
+    <[u8; N]>::try_from(bytes.as_slice())
+        .map_err(|_| format!("expected {N} bytes, got {}", bytes.len()))
+}
+
+fn uint(value: &Value) -> Result<u64, Bad> {
+    match value {
+        Value::String(t) => t.parse().map_err(|_| format!("bad unsigned integer {t:?}")),
+        other => other.as_u64().ok_or_else(|| format!("bad unsigned integer {other}")),
     }
 }
 
@@ -72,154 +117,77 @@ fn u256_le(text: &str) -> Result<[u8; 32], Bad> {
     Ok(out)
 }
 
-#[derive(Deserialize)]
-struct Versioned<T> {
-    version: String,
-    data: T,
-}
-
-#[derive(Deserialize)]
-struct JBeacon {
-    slot: Uint,
-    proposer_index: Uint,
-    parent_root: Hex,
-    state_root: Hex,
-    body_root: Hex,
-}
-
-#[derive(Deserialize)]
-struct JExecution {
-    parent_hash: Hex,
-    fee_recipient: Hex,
-    state_root: Hex,
-    receipts_root: Hex,
-    logs_bloom: Hex,
-    prev_randao: Hex,
-    block_number: Uint,
-    gas_limit: Uint,
-    gas_used: Uint,
-    timestamp: Uint,
-    extra_data: Hex,
-    base_fee_per_gas: String,
-    block_hash: Hex,
-    transactions_root: Hex,
-    withdrawals_root: Hex,
-    #[serde(default)]
-    blob_gas_used: Option<Uint>,
-    #[serde(default)]
-    excess_blob_gas: Option<Uint>,
-}
-
-#[derive(Deserialize)]
-struct JHeader {
-    beacon: JBeacon,
-    #[serde(default)]
-    execution: Option<JExecution>,
-    #[serde(default)]
-    execution_branch: Option<Vec<Hex>>,
-}
-
-#[derive(Deserialize)]
-struct JCommittee {
-    pubkeys: Vec<Hex>,
-    aggregate_pubkey: Hex,
-}
-
-#[derive(Deserialize)]
-struct JAggregate {
-    sync_committee_bits: Hex,
-    sync_committee_signature: Hex,
-}
-
-#[derive(Deserialize)]
-struct JBootstrap {
-    header: JHeader,
-    current_sync_committee: JCommittee,
-    current_sync_committee_branch: Vec<Hex>,
-}
-
-#[derive(Deserialize)]
-struct JUpdate {
-    attested_header: JHeader,
-    #[serde(default)]
-    next_sync_committee: Option<JCommittee>,
-    #[serde(default)]
-    next_sync_committee_branch: Option<Vec<Hex>>,
-    #[serde(default)]
-    finalized_header: Option<JHeader>,
-    #[serde(default)]
-    finality_branch: Option<Vec<Hex>>,
-    sync_aggregate: JAggregate,
-    signature_slot: Uint,
-}
-
-fn branch(nodes: &[Hex]) -> Result<Vec<B256>, Bad> {
-    nodes.iter().map(Hex::array::<32>).collect()
-}
-
-fn header(h: &JHeader) -> Result<LightClientHeader, Bad> {
+/// `LightClientHeader` (Altair's bare `beacon`; Capella on with `execution` and its branch).
+fn header(h: Obj<'_>) -> Result<LightClientHeader, Bad> {
+    let b = h.obj("beacon")?;
     let beacon = BeaconBlockHeader {
-        slot: h.beacon.slot.get()?,
-        proposer_index: h.beacon.proposer_index.get()?,
-        parent_root: h.beacon.parent_root.array()?,
-        state_root: h.beacon.state_root.array()?,
-        body_root: h.beacon.body_root.array()?,
+        slot: b.uint("slot")?,
+        proposer_index: b.uint("proposer_index")?,
+        parent_root: b.array("parent_root")?,
+        state_root: b.array("state_root")?,
+        body_root: b.array("body_root")?,
     };
     let mut out = LightClientHeader { beacon, ..LightClientHeader::default() };
-    if let Some(e) = &h.execution {
+    if let Some(e) = h.opt_obj("execution")? {
         out.execution = ExecutionPayloadHeader {
-            parent_hash: e.parent_hash.array()?,
-            fee_recipient: e.fee_recipient.array()?,
-            state_root: e.state_root.array()?,
-            receipts_root: e.receipts_root.array()?,
-            logs_bloom: e.logs_bloom.array()?,
-            prev_randao: e.prev_randao.array()?,
-            block_number: e.block_number.get()?,
-            gas_limit: e.gas_limit.get()?,
-            gas_used: e.gas_used.get()?,
-            timestamp: e.timestamp.get()?,
-            extra_data: SszList::try_from(e.extra_data.bytes()?)
+            parent_hash: e.array("parent_hash")?,
+            fee_recipient: e.array("fee_recipient")?,
+            state_root: e.array("state_root")?,
+            receipts_root: e.array("receipts_root")?,
+            logs_bloom: e.array("logs_bloom")?,
+            prev_randao: e.array("prev_randao")?,
+            block_number: e.uint("block_number")?,
+            gas_limit: e.uint("gas_limit")?,
+            gas_used: e.uint("gas_used")?,
+            timestamp: e.uint("timestamp")?,
+            extra_data: SszList::try_from(e.bytes("extra_data")?)
                 .map_err(|_| "extra_data longer than 32 bytes".to_string())?,
-            base_fee_per_gas: u256_le(&e.base_fee_per_gas)?,
-            block_hash: e.block_hash.array()?,
-            transactions_root: e.transactions_root.array()?,
-            withdrawals_root: e.withdrawals_root.array()?,
-            blob_gas_used: e.blob_gas_used.as_ref().map_or(Ok(0), Uint::get)?,
-            excess_blob_gas: e.excess_blob_gas.as_ref().map_or(Ok(0), Uint::get)?,
+            base_fee_per_gas: u256_le(e.str("base_fee_per_gas")?)?,
+            block_hash: e.array("block_hash")?,
+            transactions_root: e.array("transactions_root")?,
+            withdrawals_root: e.array("withdrawals_root")?,
+            blob_gas_used: e.opt_uint("blob_gas_used")?,
+            excess_blob_gas: e.opt_uint("excess_blob_gas")?,
         };
     }
-    if let Some(nodes) = &h.execution_branch {
-        let nodes = branch(nodes)?;
+    if h.opt("execution_branch").is_some() {
+        let nodes = h.branch("execution_branch")?;
         out.execution_branch = <[B256; 4]>::try_from(nodes.as_slice())
             .map_err(|_| format!("execution branch of {} nodes, expected 4", nodes.len()))?;
     }
     Ok(out)
 }
 
-fn committee<const S: usize>(c: &JCommittee) -> Result<SyncCommittee<S>, Bad> {
-    let keys = c.pubkeys.iter().map(Hex::array::<48>).collect::<Result<Vec<_>, _>>()?;
+fn committee<const S: usize>(c: Obj<'_>) -> Result<SyncCommittee<S>, Bad> {
+    let keys = c
+        .get("pubkeys")?
+        .as_array()
+        .ok_or("`pubkeys` is not a list")?
+        .iter()
+        .map(|k| hex_array::<48>(k.as_str().ok_or("`pubkeys`: not a string")?))
+        .collect::<Result<Vec<_>, _>>()?;
     let count = keys.len();
     Ok(SyncCommittee {
         pubkeys: SszVector::try_from(keys)
             .map_err(|_| format!("committee of {count} keys, expected {S}"))?,
-        aggregate_pubkey: c.aggregate_pubkey.array()?,
+        aggregate_pubkey: c.array("aggregate_pubkey")?,
     })
 }
 
-fn aggregate<const S: usize>(a: &JAggregate) -> Result<SyncAggregate<S>, Bad> {
-    let bits = a.sync_committee_bits.bytes()?;
+fn aggregate<const S: usize>(a: Obj<'_>) -> Result<SyncAggregate<S>, Bad> {
+    let bits = a.bytes("sync_committee_bits")?;
     Ok(SyncAggregate {
         sync_committee_bits: SszBitvector::<S>::from_ssz_bytes(&bits)
             .map_err(|e| format!("bad sync_committee_bits: {e:?}"))?,
-        sync_committee_signature: a.sync_committee_signature.array()?,
+        sync_committee_signature: a.array("sync_committee_signature")?,
     })
 }
 
-fn update<const S: usize>(u: &JUpdate) -> Result<LightClientUpdate<S>, Bad> {
-    let next_sync_committee_branch =
-        u.next_sync_committee_branch.as_deref().map_or(Ok(Vec::new()), branch)?;
+/// `LightClientUpdate`; the finality and optimistic updates are its field subsets.
+fn update<const S: usize>(u: Obj<'_>) -> Result<LightClientUpdate<S>, Bad> {
+    let next_sync_committee_branch = u.branch("next_sync_committee_branch")?;
     let has_next = next_sync_committee_branch.iter().any(|n| *n != [0; 32]);
-    let next_sync_committee = match &u.next_sync_committee {
+    let next_sync_committee = match u.opt_obj("next_sync_committee")? {
         Some(c) => {
             let c = committee::<S>(c)?;
             let zero = c.aggregate_pubkey == [0; 48] && c.pubkeys.iter().all(|k| *k == [0; 48]);
@@ -228,20 +196,19 @@ fn update<const S: usize>(u: &JUpdate) -> Result<LightClientUpdate<S>, Bad> {
         None => None,
     };
     Ok(LightClientUpdate {
-        attested_header: header(&u.attested_header)?,
+        attested_header: header(u.obj("attested_header")?)?,
         next_sync_committee,
         next_sync_committee_branch,
         finalized_header: u
-            .finalized_header
-            .as_ref()
+            .opt_obj("finalized_header")?
             .map_or(Ok(LightClientHeader::default()), header)?,
-        finality_branch: u.finality_branch.as_deref().map_or(Ok(Vec::new()), branch)?,
-        sync_aggregate: aggregate(&u.sync_aggregate)?,
-        signature_slot: u.signature_slot.get()?,
+        finality_branch: u.branch("finality_branch")?,
+        sync_aggregate: aggregate(u.obj("sync_aggregate")?)?,
+        signature_slot: u.uint("signature_slot")?,
     })
 }
 
-fn parse<T: DeserializeOwned>(url: &str, bytes: &[u8]) -> Result<T> {
+fn parse(url: &str, bytes: &[u8]) -> Result<Value> {
     serde_json::from_slice(bytes)
         .map_err(|e| Error::BadResponse { url: url.to_string(), reason: format!("JSON: {e}") })
 }
@@ -250,93 +217,101 @@ fn bad(url: &str) -> impl Fn(Bad) -> Error + '_ {
     move |reason| Error::BadResponse { url: url.to_string(), reason }
 }
 
+/// A `{version, data}` object: its version label and its `data` object.
+fn versioned(v: &Value) -> Result<(String, Obj<'_>), Bad> {
+    let v = Obj::of(v, "the body")?;
+    Ok((v.str("version")?.to_string(), v.obj("data")?))
+}
+
 pub(crate) fn bootstrap<const S: usize>(
     url: &str,
     bytes: &[u8],
 ) -> Result<(LightClientBootstrap<S>, String)> {
-    let v: Versioned<JBootstrap> = parse(url, bytes)?;
-    let b = &v.data;
-    let out = LightClientBootstrap {
-        header: header(&b.header).map_err(bad(url))?,
-        current_sync_committee: committee(&b.current_sync_committee).map_err(bad(url))?,
-        current_sync_committee_branch: branch(&b.current_sync_committee_branch)
-            .map_err(bad(url))?,
+    let body = parse(url, bytes)?;
+    let decode = || {
+        let (version, b) = versioned(&body)?;
+        let out = LightClientBootstrap {
+            header: header(b.obj("header")?)?,
+            current_sync_committee: committee(b.obj("current_sync_committee")?)?,
+            current_sync_committee_branch: b.branch("current_sync_committee_branch")?,
+        };
+        Ok((out, version))
     };
-    Ok((out, v.version))
+    decode().map_err(bad(url))
 }
 
 pub(crate) fn updates<const S: usize>(
     url: &str,
     bytes: &[u8],
 ) -> Result<Vec<(LightClientUpdate<S>, String)>> {
-    let list: Vec<Versioned<JUpdate>> = parse(url, bytes)?;
-    list.into_iter().map(|v| Ok((update(&v.data).map_err(bad(url))?, v.version))).collect()
+    let body = parse(url, bytes)?;
+    let list = body.as_array().ok_or_else(|| bad(url)("the body is not a list".into()))?;
+    list.iter()
+        .map(|v| {
+            let (version, u) = versioned(v)?;
+            Ok((update(u)?, version))
+        })
+        .collect::<Result<_, Bad>>()
+        .map_err(bad(url))
 }
 
 pub(crate) fn finality_update<const S: usize>(
     url: &str,
     bytes: &[u8],
 ) -> Result<(LightClientFinalityUpdate<S>, String)> {
-    let v: Versioned<JUpdate> = parse(url, bytes)?;
-    let u = update::<S>(&v.data).map_err(bad(url))?;
-    let out = LightClientFinalityUpdate {
-        attested_header: u.attested_header,
-        finalized_header: u.finalized_header,
-        finality_branch: u.finality_branch,
-        sync_aggregate: u.sync_aggregate,
-        signature_slot: u.signature_slot,
+    let body = parse(url, bytes)?;
+    let decode = || {
+        let (version, u) = versioned(&body)?;
+        let u = update::<S>(u)?;
+        let out = LightClientFinalityUpdate {
+            attested_header: u.attested_header,
+            finalized_header: u.finalized_header,
+            finality_branch: u.finality_branch,
+            sync_aggregate: u.sync_aggregate,
+            signature_slot: u.signature_slot,
+        };
+        Ok((out, version))
     };
-    Ok((out, v.version))
+    decode().map_err(bad(url))
 }
 
 pub(crate) fn optimistic_update<const S: usize>(
     url: &str,
     bytes: &[u8],
 ) -> Result<(LightClientOptimisticUpdate<S>, String)> {
-    let v: Versioned<JUpdate> = parse(url, bytes)?;
-    let u = update::<S>(&v.data).map_err(bad(url))?;
-    let out = LightClientOptimisticUpdate {
-        attested_header: u.attested_header,
-        sync_aggregate: u.sync_aggregate,
-        signature_slot: u.signature_slot,
+    let body = parse(url, bytes)?;
+    let decode = || {
+        let (version, u) = versioned(&body)?;
+        let u = update::<S>(u)?;
+        let out = LightClientOptimisticUpdate {
+            attested_header: u.attested_header,
+            sync_aggregate: u.sync_aggregate,
+            signature_slot: u.signature_slot,
+        };
+        Ok((out, version))
     };
-    Ok((out, v.version))
+    decode().map_err(bad(url))
 }
 
-#[derive(Deserialize)]
-struct JCheckpoint {
-    epoch: Uint,
-    root: Hex,
-}
-
-#[derive(Deserialize)]
-struct JFinality {
-    finalized: JCheckpoint,
-}
-
-#[derive(Deserialize)]
-struct Data<T> {
-    data: T,
+/// The `data` object of a `{data}` body.
+fn data<'a>(url: &str, body: &'a Value) -> Result<Obj<'a>> {
+    Obj::of(body, "the body").and_then(|b| b.obj("data")).map_err(bad(url))
 }
 
 pub(crate) fn finalized_checkpoint(url: &str, bytes: &[u8]) -> Result<(u64, B256)> {
-    let v: Data<JFinality> = parse(url, bytes)?;
-    let epoch = v.data.finalized.epoch.get().map_err(bad(url))?;
-    let root = v.data.finalized.root.array().map_err(bad(url))?;
+    let body = parse(url, bytes)?;
+    let finalized = data(url, &body)?.obj("finalized").map_err(bad(url))?;
+    let epoch = finalized.uint("epoch").map_err(bad(url))?;
+    let root = finalized.array("root").map_err(bad(url))?;
     Ok((epoch, root))
 }
 
-#[derive(Deserialize)]
-struct JGenesis {
-    genesis_time: Uint,
-    genesis_validators_root: Hex,
-}
-
 pub(crate) fn genesis(url: &str, bytes: &[u8]) -> Result<(u64, B256)> {
-    let v: Data<JGenesis> = parse(url, bytes)?;
+    let body = parse(url, bytes)?;
+    let d = data(url, &body)?;
     Ok((
-        v.data.genesis_time.get().map_err(bad(url))?,
-        v.data.genesis_validators_root.array().map_err(bad(url))?,
+        d.uint("genesis_time").map_err(bad(url))?,
+        d.array("genesis_validators_root").map_err(bad(url))?,
     ))
 }
 
@@ -369,9 +344,9 @@ mod tests {
 
     #[test]
     fn hex_lengths_are_checked() {
-        assert!(Hex("0x0102".into()).array::<2>().is_ok());
-        assert!(Hex("0x0102".into()).array::<3>().is_err());
-        assert!(Hex("0102".into()).array::<2>().is_err());
-        assert!(Hex("0x010".into()).bytes().is_err());
+        assert!(hex_array::<2>("0x0102").is_ok());
+        assert!(hex_array::<3>("0x0102").is_err());
+        assert!(hex_array::<2>("0102").is_err());
+        assert!(hex_bytes("0x010").is_err());
     }
 }

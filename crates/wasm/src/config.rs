@@ -3,11 +3,10 @@
 use std::time::Duration;
 
 use mana_primitives::ChainSpec;
-use serde::Deserialize;
+use serde_json::{Map, Value};
 
 /// Where the client keeps its trust.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Storage {
     /// IndexedDB: a reload resumes without a checkpoint.
     #[default]
@@ -17,8 +16,7 @@ pub enum Storage {
 }
 
 /// A network that is not built in: its consensus config and genesis.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CustomNetwork {
     /// The network's `config.yaml` text (with `PRESET_BASE`).
     pub config_yaml: String,
@@ -27,13 +25,11 @@ pub struct CustomNetwork {
     /// `0x`-prefixed genesis validators root.
     pub genesis_validators_root: String,
     /// A short name for storage keys and status (default `custom`).
-    #[serde(default)]
     pub name: Option<String>,
 }
 
 /// `network`: a built-in name or a custom network.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Network {
     /// `mainnet`, `sepolia` or `hoodi`.
     Named(String),
@@ -42,42 +38,116 @@ pub enum Network {
 }
 
 /// The options (see the package README for each).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Options {
     /// The network (default mainnet).
-    #[serde(default = "mainnet")]
     pub network: Network,
     /// Beacon API base URLs (light-client routes), at least one.
     pub beacon_api: Vec<String>,
     /// Execution JSON-RPC URLs; none turns the verified provider off (sync only).
-    #[serde(default)]
     pub execution_rpc: Vec<String>,
     /// `0x` beacon block root to bootstrap from; optional when the storage holds a store.
-    #[serde(default)]
     pub checkpoint: Option<String>,
     /// Where trust persists.
-    #[serde(default)]
     pub storage: Storage,
     /// IndexedDB database name (default `mana-<network>`).
-    #[serde(default)]
     pub database_name: Option<String>,
     /// Per-request timeout, milliseconds (default 10 000).
-    #[serde(default)]
     pub timeout_ms: Option<u64>,
     /// Head polling interval, milliseconds (default: once per slot).
-    #[serde(default)]
     pub poll_interval_ms: Option<u64>,
     /// Accept a checkpoint older than the weak-subjectivity limit.
-    #[serde(default)]
     pub allow_old_checkpoint: bool,
     /// Methods forwarded unverified instead of refused (opt-in, see the README).
-    #[serde(default)]
     pub forward_unverified: Vec<String>,
 }
 
-fn mainnet() -> Network {
-    Network::Named("mainnet".into())
+/// The fields of an options object, each taken once; whatever is left is an unknown field.
+struct Fields {
+    what: &'static str,
+    map: Map<String, Value>,
+}
+
+impl Fields {
+    fn of(value: Value, what: &'static str) -> Result<Self, OptionsError> {
+        match value {
+            Value::Object(map) => Ok(Self { what, map }),
+            other => Err(OptionsError(format!("{what}: expected an object, got {other}"))),
+        }
+    }
+
+    fn bad(&self, name: &str, why: &str) -> OptionsError {
+        OptionsError(format!("{}: `{name}` {why}", self.what))
+    }
+
+    /// The field, or `None` when absent or `null`.
+    fn take(&mut self, name: &str) -> Option<Value> {
+        self.map.remove(name).filter(|v| !v.is_null())
+    }
+
+    fn string(&mut self, name: &str) -> Result<Option<String>, OptionsError> {
+        match self.take(name) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(other) => Err(self.bad(name, &format!("expected a string, got {other}"))),
+        }
+    }
+
+    fn uint(&mut self, name: &str) -> Result<Option<u64>, OptionsError> {
+        match self.take(name) {
+            None => Ok(None),
+            Some(v) => v
+                .as_u64()
+                .map(Some)
+                .ok_or_else(|| self.bad(name, &format!("expected an unsigned integer, got {v}"))),
+        }
+    }
+
+    fn flag(&mut self, name: &str) -> Result<bool, OptionsError> {
+        match self.take(name) {
+            None => Ok(false),
+            Some(Value::Bool(b)) => Ok(b),
+            Some(other) => Err(self.bad(name, &format!("expected true or false, got {other}"))),
+        }
+    }
+
+    fn strings(&mut self, name: &str) -> Result<Vec<String>, OptionsError> {
+        let Some(value) = self.take(name) else { return Ok(Vec::new()) };
+        let bad = || self.bad(name, "expected a list of strings");
+        let Value::Array(items) = value else { return Err(bad()) };
+        items
+            .into_iter()
+            .map(|item| match item {
+                Value::String(s) => Ok(s),
+                _ => Err(bad()),
+            })
+            .collect()
+    }
+
+    /// Refuses a field left over (a misspelt option would otherwise be silently ignored).
+    fn finish(self) -> Result<(), OptionsError> {
+        match self.map.keys().next() {
+            Some(unknown) => Err(OptionsError(format!("{}: unknown field `{unknown}`", self.what))),
+            None => Ok(()),
+        }
+    }
+}
+
+impl CustomNetwork {
+    fn from_json(value: Value) -> Result<Self, OptionsError> {
+        let mut f = Fields::of(value, "network")?;
+        let missing = |name: &str| OptionsError(format!("network: missing field `{name}`"));
+        let network = Self {
+            config_yaml: f.string("configYaml")?.ok_or_else(|| missing("configYaml"))?,
+            genesis_time: f.uint("genesisTime")?.ok_or_else(|| missing("genesisTime"))?,
+            genesis_validators_root: f
+                .string("genesisValidatorsRoot")?
+                .ok_or_else(|| missing("genesisValidatorsRoot"))?,
+            name: f.string("name")?,
+        };
+        f.finish()?;
+        Ok(network)
+    }
 }
 
 /// Why options were refused.
@@ -101,8 +171,34 @@ pub fn root(text: &str, what: &str) -> Result<[u8; 32], OptionsError> {
 impl Options {
     /// Parses the JSON text of the options.
     pub fn parse(json: &str) -> Result<Self, OptionsError> {
-        let options: Self =
+        let value: Value =
             serde_json::from_str(json).map_err(|e| OptionsError(format!("options: {e}")))?;
+        let mut f = Fields::of(value, "options")?;
+        let network = match f.take("network") {
+            None => Network::Named("mainnet".into()),
+            Some(Value::String(name)) => Network::Named(name),
+            Some(custom) => Network::Custom(CustomNetwork::from_json(custom)?),
+        };
+        let storage = match f.string("storage")?.as_deref() {
+            None | Some("indexeddb") => Storage::IndexedDb,
+            Some("memory") => Storage::Memory,
+            Some(other) => {
+                return Err(f.bad("storage", &format!("{other:?} is not indexeddb or memory")));
+            }
+        };
+        let options = Self {
+            network,
+            beacon_api: f.strings("beaconApi")?,
+            execution_rpc: f.strings("executionRpc")?,
+            checkpoint: f.string("checkpoint")?,
+            storage,
+            database_name: f.string("databaseName")?,
+            timeout_ms: f.uint("timeoutMs")?,
+            poll_interval_ms: f.uint("pollIntervalMs")?,
+            allow_old_checkpoint: f.flag("allowOldCheckpoint")?,
+            forward_unverified: f.strings("forwardUnverified")?,
+        };
+        f.finish()?;
         if options.beacon_api.is_empty() {
             return Err(OptionsError("options: beaconApi needs at least one URL".into()));
         }

@@ -17,18 +17,14 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use alloy_consensus::transaction::Recovered;
 use alloy_consensus::{
-    EMPTY_OMMER_ROOT_HASH, Eip658Value, Header, Receipt, ReceiptEnvelope, ReceiptWithBloom,
-    SignableTransaction, Transaction as _, TxEip1559, TxEip2930, TxEip4844, TxEip4844Variant,
-    TxEip7702, TxEnvelope, TxLegacy,
+    EMPTY_OMMER_ROOT_HASH, Header, ReceiptEnvelope, Transaction as _, TxEnvelope,
 };
 use alloy_eips::eip1559::BaseFeeParams;
 use alloy_eips::eip2718::{Decodable2718, Encodable2718};
-use alloy_eips::eip2930::AccessList;
 use alloy_eips::eip4895::Withdrawals;
-use alloy_eips::eip7702::{Authorization, SignedAuthorization};
 use alloy_eips::eip7840::BlobParams;
 use alloy_eips::{BlockId, BlockNumberOrTag};
-use alloy_primitives::{Address, B256, Bloom, Bytes, Log, TxKind, U8, U64, U128, U256, keccak256};
+use alloy_primitives::{Address, B256, Bytes, Log, U256, keccak256};
 use alloy_rpc_types_eth as rpc;
 use mana_execution::{Account, LogFilter};
 #[cfg(feature = "evm")]
@@ -41,8 +37,11 @@ use super::trusted::{TrustedBlock, TrustedHeaders};
 use crate::upstream::UpstreamPool;
 use crate::{Error, Result};
 
+mod served;
 #[cfg(feature = "evm")]
 mod simulate;
+
+use served::{FromJson, Placement, ServedReceipt, ServedTx};
 
 /// Headers fetched per batch when walking parent hashes.
 const WALK_BATCH: u64 = 256;
@@ -187,6 +186,13 @@ fn param<T: DeserializeOwned>(params: &Value, index: usize, name: &str) -> Resul
     serde_json::from_value(value).map_err(|e| Error::InvalidParams(format!("{name}: {e}")))
 }
 
+/// A parameter read by [`FromJson`] (types whose serde decoding would weigh on the browser
+/// build).
+fn json_param<T: FromJson>(params: &Value, index: usize, name: &str) -> Result<T> {
+    T::from_json(params.get(index).unwrap_or(&Value::Null))
+        .map_err(|e| Error::InvalidParams(format!("{name}: {e}")))
+}
+
 fn opt_param<T: DeserializeOwned>(params: &Value, index: usize, name: &str) -> Result<Option<T>> {
     match params.get(index) {
         None | Some(Value::Null) => Ok(None),
@@ -202,248 +208,8 @@ fn quantity(n: impl core::fmt::LowerHex) -> Value {
     Value::String(format!("{n:#x}"))
 }
 
-/// The consensus fields of a served receipt (`eth_getBlockReceipts`), decoded without the
-/// flattened layers of alloy's RPC and envelope types (smaller in the browser build).
-#[derive(serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ServedReceipt {
-    /// EIP-2718 type; absent on pre-Berlin receipts of some servers.
-    #[serde(rename = "type", default)]
-    ty: U8,
-    /// EIP-658 status; pre-Byzantium receipts carry `root` instead.
-    status: Option<U8>,
-    root: Option<B256>,
-    cumulative_gas_used: U64,
-    logs: Vec<ServedLog>,
-    logs_bloom: Bloom,
-}
-
-/// The consensus fields of a served log.
-#[derive(serde::Deserialize)]
-struct ServedLog {
-    address: Address,
-    topics: Vec<B256>,
-    data: Bytes,
-}
-
-impl ServedReceipt {
-    /// The consensus receipt, or what is wrong with the served one.
-    fn into_envelope(self) -> core::result::Result<ReceiptEnvelope, &'static str> {
-        let status = match (self.status, self.root) {
-            (Some(status), _) if status <= U8::from(1) => {
-                Eip658Value::Eip658(status == U8::from(1))
-            }
-            (Some(_), _) => return Err("receipt status other than 0x0 or 0x1"),
-            (None, Some(root)) => Eip658Value::PostState(root),
-            (None, None) => return Err("receipt without status or root"),
-        };
-        let logs = self
-            .logs
-            .into_iter()
-            .map(|l| Log::new(l.address, l.topics, l.data))
-            .collect::<Option<Vec<Log>>>()
-            .ok_or("log with more than four topics")?;
-        let receipt = ReceiptWithBloom {
-            receipt: Receipt { status, cumulative_gas_used: self.cumulative_gas_used.to(), logs },
-            logs_bloom: self.logs_bloom,
-        };
-        Ok(match self.ty.to::<u8>() {
-            0 => ReceiptEnvelope::Legacy(receipt),
-            1 => ReceiptEnvelope::Eip2930(receipt),
-            2 => ReceiptEnvelope::Eip1559(receipt),
-            3 => ReceiptEnvelope::Eip4844(receipt),
-            4 => ReceiptEnvelope::Eip7702(receipt),
-            _ => return Err("unknown receipt type"),
-        })
-    }
-}
-
-/// The signed fields of a served transaction (a block's `transactions` with full objects),
-/// decoded without alloy's tagged and flattened transaction types (smaller in the browser
-/// build). Whatever is decoded here is re-encoded, and the block's transactions root decides.
-#[derive(serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ServedTx {
-    /// EIP-2718 type; absent on legacy transactions of some servers.
-    #[serde(rename = "type", default)]
-    ty: U8,
-    chain_id: Option<U64>,
-    nonce: U64,
-    gas: U64,
-    gas_price: Option<U128>,
-    max_fee_per_gas: Option<U128>,
-    max_priority_fee_per_gas: Option<U128>,
-    max_fee_per_blob_gas: Option<U128>,
-    to: Option<Address>,
-    value: U256,
-    input: Bytes,
-    access_list: Option<AccessList>,
-    blob_versioned_hashes: Option<Vec<B256>>,
-    authorization_list: Option<Vec<ServedAuthorization>>,
-    v: Option<U256>,
-    y_parity: Option<U8>,
-    r: U256,
-    s: U256,
-}
-
-/// One signed EIP-7702 authorization as served.
-#[derive(serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ServedAuthorization {
-    chain_id: U256,
-    address: Address,
-    nonce: U64,
-    #[serde(alias = "v")]
-    y_parity: U8,
-    r: U256,
-    s: U256,
-}
-
-impl ServedTx {
-    /// The signed consensus transaction, or what is missing or malformed.
-    fn into_envelope(self) -> core::result::Result<TxEnvelope, &'static str> {
-        let parity = |v: U256| -> core::result::Result<bool, &'static str> {
-            match u8::try_from(v) {
-                Ok(0 | 27) => Ok(false),
-                Ok(1 | 28) => Ok(true),
-                _ => Err("transaction signature parity other than 0 or 1"),
-            }
-        };
-        let ty = self.ty.to::<u8>();
-        let (y_parity, legacy_chain_id) = match (ty, self.y_parity, self.v) {
-            (_, Some(y), _) if ty != 0 => (parity(U256::from(y))?, None),
-            (0, _, Some(v)) if v >= U256::from(35) => {
-                // EIP-155: v = 35 + 2·chain_id + parity.
-                let v = u64::try_from(v).map_err(|_| "legacy transaction v out of range")?;
-                (v.saturating_sub(35) % 2 == 1, Some(v.saturating_sub(35) / 2))
-            }
-            (_, _, Some(v)) => (parity(v)?, None),
-            _ => return Err("transaction without a signature parity"),
-        };
-        let signature = alloy_primitives::Signature::new(self.r, self.s, y_parity);
-        let chain_id = self.chain_id.map(|c| c.to::<u64>());
-        let typed_chain_id = chain_id.ok_or("typed transaction without chainId");
-        let nonce = self.nonce.to::<u64>();
-        let gas_limit = self.gas.to::<u64>();
-        let fee = |f: Option<U128>, name: &'static str| f.map(|f| f.to::<u128>()).ok_or(name);
-        let dynamic_fees = match (self.max_fee_per_gas, self.max_priority_fee_per_gas) {
-            (Some(max), Some(tip)) => Ok((max.to::<u128>(), tip.to::<u128>())),
-            (None, _) => Err("missing maxFeePerGas"),
-            (_, None) => Err("missing maxPriorityFeePerGas"),
-        };
-        let to_address = self.to.ok_or("transaction type requires a recipient");
-        let access_list = self.access_list.unwrap_or_default();
-        let (value, input) = (self.value, self.input);
-        let kind = self.to.map_or(TxKind::Create, TxKind::Call);
-        Ok(match ty {
-            0 => TxEnvelope::Legacy(
-                TxLegacy {
-                    chain_id: legacy_chain_id,
-                    nonce,
-                    gas_price: fee(self.gas_price, "legacy transaction without gasPrice")?,
-                    gas_limit,
-                    to: kind,
-                    value,
-                    input,
-                }
-                .into_signed(signature),
-            ),
-            1 => TxEnvelope::Eip2930(
-                TxEip2930 {
-                    chain_id: typed_chain_id?,
-                    nonce,
-                    gas_price: fee(self.gas_price, "access-list transaction without gasPrice")?,
-                    gas_limit,
-                    to: kind,
-                    value,
-                    access_list,
-                    input,
-                }
-                .into_signed(signature),
-            ),
-            2 => TxEnvelope::Eip1559(
-                TxEip1559 {
-                    chain_id: typed_chain_id?,
-                    nonce,
-                    gas_limit,
-                    max_fee_per_gas: dynamic_fees?.0,
-                    max_priority_fee_per_gas: dynamic_fees?.1,
-                    to: kind,
-                    value,
-                    access_list,
-                    input,
-                }
-                .into_signed(signature),
-            ),
-            3 => TxEnvelope::Eip4844(
-                TxEip4844Variant::TxEip4844(TxEip4844 {
-                    chain_id: typed_chain_id?,
-                    nonce,
-                    gas_limit,
-                    max_fee_per_gas: dynamic_fees?.0,
-                    max_priority_fee_per_gas: dynamic_fees?.1,
-                    to: to_address?,
-                    value,
-                    access_list,
-                    blob_versioned_hashes: self
-                        .blob_versioned_hashes
-                        .ok_or("blob transaction without blobVersionedHashes")?,
-                    max_fee_per_blob_gas: fee(
-                        self.max_fee_per_blob_gas,
-                        "missing maxFeePerBlobGas",
-                    )?,
-                    input,
-                })
-                .into_signed(signature),
-            ),
-            4 => TxEnvelope::Eip7702(
-                TxEip7702 {
-                    chain_id: typed_chain_id?,
-                    nonce,
-                    gas_limit,
-                    max_fee_per_gas: dynamic_fees?.0,
-                    max_priority_fee_per_gas: dynamic_fees?.1,
-                    to: to_address?,
-                    value,
-                    access_list,
-                    authorization_list: self
-                        .authorization_list
-                        .ok_or("set-code transaction without authorizationList")?
-                        .into_iter()
-                        .map(|a| {
-                            SignedAuthorization::new_unchecked(
-                                Authorization {
-                                    chain_id: a.chain_id,
-                                    address: a.address,
-                                    nonce: a.nonce.to(),
-                                },
-                                a.y_parity.to(),
-                                a.r,
-                                a.s,
-                            )
-                        })
-                        .collect(),
-                    input,
-                }
-                .into_signed(signature),
-            ),
-            _ => return Err("unknown transaction type"),
-        })
-    }
-}
-
-/// Where a served transaction says it is (the fields of `eth_getTransactionByHash` used to
-/// locate it; `null` while pending).
-#[derive(serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Placement {
-    block_hash: Option<B256>,
-    block_number: Option<U64>,
-    transaction_index: Option<U64>,
-}
-
-fn parse<T: DeserializeOwned>(rpc: &ExecutionRpc, what: &str, value: Value) -> Result<T> {
-    serde_json::from_value(value).map_err(|e| Error::BadResponse {
+fn parse<T: FromJson>(rpc: &ExecutionRpc, what: &str, value: Value) -> Result<T> {
+    T::from_json(&value).map_err(|e| Error::BadResponse {
         url: rpc.url().to_string(),
         reason: format!("{what}: {e}"),
     })
@@ -1440,7 +1206,7 @@ impl<T: TrustedHeaders> VerifiedProvider<T> {
                 Ok(Value::Array(self.receipts_json(&verified, &receipts)?))
             }
             "eth_getLogs" => {
-                let filter: rpc::Filter = param(&params, 0, "filter")?;
+                let filter: rpc::Filter = json_param(&params, 0, "filter")?;
                 to_json(&self.get_logs(&filter).await?)
             }
             "eth_feeHistory" => {
@@ -1505,7 +1271,7 @@ impl<T: TrustedHeaders> VerifiedProvider<T> {
                 Ok(self.install(Filter::Blocks { next: latest.number.saturating_add(1) }))
             }
             "eth_newFilter" => {
-                let filter: rpc::Filter = param(&params, 0, "filter")?;
+                let filter: rpc::Filter = json_param(&params, 0, "filter")?;
                 let (latest, _) = self.heads()?;
                 let next = match filter.block_option.get_from_block() {
                     Some(BlockNumberOrTag::Number(n)) => *n,
@@ -1612,6 +1378,14 @@ fn rewards(block: &VerifiedBlock, receipts: &[ReceiptEnvelope], percentiles: &[f
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
+    use alloy_consensus::{
+        Eip658Value, SignableTransaction, TxEip1559, TxEip2930, TxEip4844, TxEip4844Variant,
+        TxEip7702, TxLegacy,
+    };
+    use alloy_eips::eip2930::AccessList;
+    use alloy_eips::eip7702::{Authorization, SignedAuthorization};
+    use alloy_primitives::TxKind;
+
     use super::*;
 
     fn receipt(fields: Value) -> core::result::Result<ReceiptEnvelope, &'static str> {
@@ -1633,7 +1407,7 @@ mod tests {
         for (key, value) in fields.as_object().unwrap() {
             base[key] = value.clone();
         }
-        serde_json::from_value::<ServedReceipt>(base).unwrap().into_envelope()
+        ServedReceipt::from_json(&base).unwrap().into_envelope()
     }
 
     #[test]
@@ -1758,8 +1532,7 @@ mod tests {
             let mut served = serde_json::to_value(&tx).unwrap();
             served["blockHash"] = json!(B256::repeat_byte(9));
             served["from"] = json!(Address::repeat_byte(8));
-            let decoded =
-                serde_json::from_value::<ServedTx>(served).unwrap().into_envelope().unwrap();
+            let decoded = ServedTx::from_json(&served).unwrap().into_envelope().unwrap();
             assert_eq!(decoded.encoded_2718(), tx.encoded_2718(), "{tx:?}");
             assert_eq!(decoded.tx_hash(), tx.tx_hash());
         }
@@ -1770,10 +1543,7 @@ mod tests {
         let decode = |edit: &dyn Fn(&mut Value)| {
             let mut served = serde_json::to_value(&every_type()[3]).unwrap();
             edit(&mut served);
-            serde_json::from_value::<ServedTx>(served)
-                .map_err(|e| e.to_string())?
-                .into_envelope()
-                .map_err(str::to_string)
+            ServedTx::from_json(&served)?.into_envelope().map_err(str::to_string)
         };
         assert_eq!(decode(&|t| t["type"] = json!("0x7f")).unwrap_err(), "unknown transaction type");
         assert_eq!(
@@ -1798,11 +1568,11 @@ mod tests {
         assert!(decode(&|t| t["nonce"] = Value::Null).is_err());
         let mut blob = serde_json::to_value(&every_type()[4]).unwrap();
         blob["blobVersionedHashes"] = Value::Null;
-        let blob = serde_json::from_value::<ServedTx>(blob).unwrap().into_envelope();
+        let blob = ServedTx::from_json(&blob).unwrap().into_envelope();
         assert_eq!(blob.unwrap_err(), "blob transaction without blobVersionedHashes");
         let mut legacy = serde_json::to_value(&every_type()[0]).unwrap();
         legacy["v"] = json!(format!("0x{}", "f".repeat(40)));
-        let legacy = serde_json::from_value::<ServedTx>(legacy).unwrap().into_envelope();
+        let legacy = ServedTx::from_json(&legacy).unwrap().into_envelope();
         assert_eq!(legacy.unwrap_err(), "legacy transaction v out of range");
     }
 
@@ -1826,6 +1596,6 @@ mod tests {
             "type": "0x2", "status": "0x1", "cumulativeGasUsed": "0x1", "logs": []
         });
         value["logsBloom"] = short_bloom["logsBloom"].clone();
-        assert!(serde_json::from_value::<ServedReceipt>(value).is_err());
+        assert!(ServedReceipt::from_json(&value).is_err());
     }
 }
