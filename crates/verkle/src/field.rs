@@ -14,7 +14,12 @@ use crate::error::{Error, Result};
 use crate::safegcd::{self, ModInfo};
 
 const FQ_MOD: ModInfo = ModInfo::new(&Fq::MODULUS.0);
+#[cfg(target_pointer_width = "64")]
 const FR_MOD: ModInfo = ModInfo::new(&Fr::MODULUS.0);
+#[cfg(not(target_pointer_width = "64"))]
+const FQ_MOD30: crate::safegcd30::ModInfo30 = crate::safegcd30::ModInfo30::new(&Fq::MODULUS.0);
+#[cfg(not(target_pointer_width = "64"))]
+const FR_MOD30: crate::safegcd30::ModInfo30 = crate::safegcd30::ModInfo30::new(&Fr::MODULUS.0);
 /// The value `R²` (internal form `R³`): turns a raw inverse of a Montgomery form back into one.
 const FQ_R2: Fq = Fq::new(Fq::R2);
 const FR_R2: Fr = Fr::new(Fr::R2);
@@ -203,7 +208,7 @@ impl Invert for Fq {
         }
         // internal(x) = xR; its integer inverse is x⁻¹R⁻¹, read as a Montgomery form that is the
         // value x⁻¹R⁻²; multiplying by R² gives x⁻¹.
-        Some(Fq::new_unchecked(BigInt(safegcd::inverse(&self.0.0, &FQ_MOD))) * FQ_R2)
+        Some(fmul(&Fq::new_unchecked(BigInt(raw_inverse(&self.0.0, Modulus::Fq))), &FQ_R2))
     }
 
     #[inline(always)]
@@ -218,7 +223,32 @@ impl Invert for Fr {
         if self.is_zero() {
             return None;
         }
-        Some(Fr::new_unchecked(BigInt(safegcd::inverse(&self.0.0, &FR_MOD))) * FR_R2)
+        Some(Fr::new_unchecked(BigInt(raw_inverse(&self.0.0, Modulus::Fr))) * FR_R2)
+    }
+}
+
+/// Which modulus [`raw_inverse`] works with.
+#[derive(Clone, Copy)]
+enum Modulus {
+    Fq,
+    Fr,
+}
+
+/// The integer inverse of `0 < x < modulus` by safegcd: 62-bit limbs natively, 30-bit limbs on
+/// 32-bit targets (`safegcd30`: `i64` products instead of emulated `i128` ones, ~2× faster under
+/// V8).
+#[inline]
+fn raw_inverse(x: &[u64; 4], modulus: Modulus) -> [u64; 4] {
+    #[cfg(target_pointer_width = "64")]
+    {
+        safegcd::inverse(x, if matches!(modulus, Modulus::Fq) { &FQ_MOD } else { &FR_MOD })
+    }
+    #[cfg(not(target_pointer_width = "64"))]
+    {
+        crate::safegcd30::inverse(
+            x,
+            if matches!(modulus, Modulus::Fq) { &FQ_MOD30 } else { &FR_MOD30 },
+        )
     }
 }
 

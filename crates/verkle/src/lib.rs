@@ -28,6 +28,8 @@ mod msm;
 mod multiproof;
 mod point;
 mod safegcd;
+#[cfg(any(not(target_pointer_width = "64"), test))]
+mod safegcd30;
 mod sqrt;
 mod ssz;
 mod state_proof;
