@@ -95,45 +95,38 @@ fn checkpoint(datadir: &Path, config: &Path) -> Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
-/// Lodestar's light-client routes decoded from its JSON equal the same routes decoded from its
-/// SSZ (the finality and optimistic updates are retried while the head moves between the two
-/// requests).
-async fn json_and_ssz_agree(http: &reqwest::Client, beacon: &str, config: &Path, root: &str) {
+/// Lodestar 1.5.1 serves its light-client routes as JSON only (asked for SSZ first, it answers
+/// JSON), so `mana node` below syncs through the client's JSON decoder. Checked here directly:
+/// the served encoding, a bootstrap decoded from it that the core accepts for the finalized
+/// root, and updates and a finality update that decode.
+async fn light_client_routes_decode_from_json(
+    http: &reqwest::Client,
+    beacon: &str,
+    config: &Path,
+    root: &str,
+) {
     use mana_client::{B256, BeaconApi, HttpOptions};
+    use mana_consensus::LightClient;
+    use mana_consensus::bls::BlstVerifier;
     const S: usize = 32; // the minimal preset's sync committee
     let spec =
         mana_primitives::ChainSpec::from_config_yaml(&std::fs::read_to_string(config).unwrap())
             .unwrap();
-    let options = |prefer_ssz| HttpOptions { timeout: Duration::from_secs(5), prefer_ssz };
-    let ssz = BeaconApi::new(beacon, options(true)).unwrap();
-    let json = BeaconApi::new(beacon, options(false)).unwrap();
-    // Both encodings are really served.
     let path = format!("{beacon}/eth/v1/beacon/light_client/bootstrap/{root}");
-    for accept in ["application/octet-stream", "application/json"] {
-        let response = http.get(&path).header("accept", accept).send().await.unwrap();
-        let served = response.headers()["content-type"].to_str().unwrap().to_string();
-        assert!(served.starts_with(accept), "asked for {accept}, got {served}");
-    }
+    let response =
+        http.get(&path).header("accept", "application/octet-stream").send().await.unwrap();
+    let served = response.headers()["content-type"].to_str().unwrap().to_string();
+    assert!(served.starts_with("application/json"), "Lodestar now serves {served}");
+    let api = BeaconApi::new(beacon, HttpOptions::default()).unwrap();
     let root: B256 = hex::decode(root.trim_start_matches("0x")).unwrap().try_into().unwrap();
-    let (genesis_time, gvr) = json.genesis().await.unwrap();
-    assert_eq!((genesis_time, gvr), ssz.genesis().await.unwrap());
-    let from_ssz = ssz.bootstrap::<S>(&spec, &root).await.unwrap();
-    assert_eq!(json.bootstrap::<S>(&spec, &root).await.unwrap(), from_ssz);
-    let from_ssz = ssz.updates::<S>(&spec, &gvr, 0, 4).await.unwrap();
-    assert!(!from_ssz.is_empty());
-    assert_eq!(json.updates::<S>(&spec, &gvr, 0, 4).await.unwrap(), from_ssz);
-    let mut agreed = (false, false);
-    for _ in 0..10 {
-        agreed.0 |= ssz.finality_update::<S>(&spec).await.unwrap()
-            == json.finality_update::<S>(&spec).await.unwrap();
-        agreed.1 |= ssz.optimistic_update::<S>(&spec).await.unwrap()
-            == json.optimistic_update::<S>(&spec).await.unwrap();
-        if agreed == (true, true) {
-            break;
-        }
-    }
-    assert_eq!(agreed, (true, true), "finality/optimistic updates: JSON and SSZ differ");
-    println!("JSON and SSZ light-client routes decode to the same containers");
+    let (_, gvr) = api.genesis().await.unwrap();
+    let bootstrap = api.bootstrap::<S>(&spec, &root).await.unwrap();
+    LightClient::<_, S>::bootstrap(spec.clone(), gvr, &root, bootstrap, BlstVerifier).unwrap();
+    assert_eq!(api.updates::<S>(&spec, &gvr, 0, 1).await.unwrap().len(), 1);
+    let finality = api.finality_update::<S>(&spec).await.unwrap();
+    assert!(finality.finalized_header.beacon.slot > 0);
+    api.optimistic_update::<S>(&spec).await.unwrap();
+    println!("Lodestar's JSON light-client routes decode, and its bootstrap verifies");
 }
 
 fn metric(text: &str, name: &str) -> Option<u64> {
@@ -198,7 +191,7 @@ async fn mana_node_follows_a_real_lodestar_dev_node_through_kills_and_a_period_r
     let genesis = get_json(&http, &format!("{beacon}/eth/v1/beacon/genesis")).await.unwrap();
     let config = work.join("config.yaml");
     write_config(&spec["data"], &genesis["data"], &config);
-    json_and_ssz_agree(&http, &beacon, &config, &finalized_root).await;
+    light_client_routes_decode_from_json(&http, &beacon, &config, &finalized_root).await;
 
     let datadir = work.join("mana");
     let metrics = format!("127.0.0.1:{metrics_port}");

@@ -20,7 +20,6 @@ use alloy_consensus::{
     EMPTY_OMMER_ROOT_HASH, Header, ReceiptEnvelope, Transaction as _, TxEnvelope,
 };
 use alloy_eips::eip1559::BaseFeeParams;
-use alloy_eips::eip2718::{Decodable2718, Encodable2718};
 use alloy_eips::eip4895::Withdrawals;
 use alloy_eips::eip7840::BlobParams;
 use alloy_eips::{BlockId, BlockNumberOrTag};
@@ -29,7 +28,6 @@ use alloy_rpc_types_eth as rpc;
 use mana_execution::{Account, LogFilter};
 #[cfg(feature = "evm")]
 use revm::primitives::hardfork::SpecId;
-use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use super::rpc::ExecutionRpc;
@@ -181,22 +179,30 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-fn param<T: DeserializeOwned>(params: &Value, index: usize, name: &str) -> Result<T> {
-    let value = params.get(index).cloned().unwrap_or(Value::Null);
-    serde_json::from_value(value).map_err(|e| Error::InvalidParams(format!("{name}: {e}")))
-}
-
-/// A parameter read by [`FromJson`] (types whose serde decoding would weigh on the browser
-/// build).
-fn json_param<T: FromJson>(params: &Value, index: usize, name: &str) -> Result<T> {
+fn param<T: FromJson>(params: &Value, index: usize, name: &str) -> Result<T> {
     T::from_json(params.get(index).unwrap_or(&Value::Null))
         .map_err(|e| Error::InvalidParams(format!("{name}: {e}")))
 }
 
-fn opt_param<T: DeserializeOwned>(params: &Value, index: usize, name: &str) -> Result<Option<T>> {
+fn opt_param<T: FromJson>(params: &Value, index: usize, name: &str) -> Result<Option<T>> {
     match params.get(index) {
         None | Some(Value::Null) => Ok(None),
         Some(_) => param(params, index, name).map(Some),
+    }
+}
+
+/// A parameter of a type decoded by serde (the EVM methods' requests and overrides).
+#[cfg(feature = "evm")]
+fn serde_param<T: serde::de::DeserializeOwned>(
+    params: &Value,
+    index: usize,
+    name: &str,
+) -> Result<Option<T>> {
+    match params.get(index) {
+        None | Some(Value::Null) => Ok(None),
+        Some(value) => serde_json::from_value(value.clone())
+            .map(Some)
+            .map_err(|e| Error::InvalidParams(format!("{name}: {e}"))),
     }
 }
 
@@ -227,6 +233,67 @@ fn inconsistent(rpc: &ExecutionRpc, reason: impl Into<String>) -> Error {
 fn is_upstream_fault(e: &Error) -> bool {
     e.is_invalid_data()
         || matches!(e, Error::Http { .. } | Error::Timeout { .. } | Error::Status { .. })
+}
+
+/// EIP-4844 `fake_exponential(factor, numerator, denominator)` in `u128`: the Taylor series of
+/// `factor · e^(numerator / denominator)` in integers, as the EIP specifies it. It saturates at
+/// `u128::MAX` once a partial sum or product passes 2^128: with the Cancun to Osaka parameters
+/// that is an excess blob gas above 1.9·10^8, a blob fee above 10^24 wei (a million ether) per
+/// blob gas, which no block can reach as no one could pay it.
+fn fake_exponential(factor: u128, numerator: u128, denominator: u128) -> u128 {
+    let mut output = 0u128;
+    let Some(mut accum) = factor.checked_mul(denominator) else { return u128::MAX };
+    let mut i = 1u128;
+    while accum > 0 {
+        let step = output
+            .checked_add(accum)
+            .zip(accum.checked_mul(numerator))
+            .zip(denominator.checked_mul(i));
+        let Some(((sum, product), divisor)) = step else { return u128::MAX };
+        output = sum;
+        accum = product.checked_div(divisor).unwrap_or(0);
+        i = i.saturating_add(1);
+    }
+    output.checked_div(denominator).unwrap_or(u128::MAX)
+}
+
+/// The blob base fee of `header` (EIP-4844 `get_base_fee_per_blob_gas`).
+fn blob_fee(header: &Header, params: BlobParams) -> Option<u128> {
+    let excess = header.excess_blob_gas?;
+    Some(fake_exponential(params.min_blob_fee, u128::from(excess), params.update_fraction))
+}
+
+/// The excess blob gas of the block after `header` (EIP-4844 `calc_excess_blob_gas` with the
+/// EIP-7918 reserve price: while execution gas prices the blob above its blob fee, the excess
+/// only grows, by the used gas scaled by `(max − target) / max`).
+fn next_excess_blob_gas(header: &Header, params: BlobParams) -> Option<u64> {
+    let (excess, used) = (header.excess_blob_gas?, header.blob_gas_used?);
+    let base_fee = header.base_fee_per_gas?;
+    let total = excess.saturating_add(used);
+    let target = params.target_blob_gas_per_block();
+    if total < target {
+        return Some(0);
+    }
+    let execution_price = u128::from(params.blob_base_cost).saturating_mul(u128::from(base_fee));
+    let blob_price = u128::from(alloy_eips::eip4844::DATA_GAS_PER_BLOB).checked_mul(
+        fake_exponential(params.min_blob_fee, u128::from(excess), params.update_fraction),
+    );
+    if blob_price.is_some_and(|blob| execution_price > blob) {
+        let spread = params.max_blob_count.saturating_sub(params.target_blob_count);
+        let scaled = u128::from(used)
+            .saturating_mul(u128::from(spread))
+            .checked_div(u128::from(params.max_blob_count))
+            .unwrap_or(0);
+        Some(excess.saturating_add(u64::try_from(scaled).unwrap_or(u64::MAX)))
+    } else {
+        Some(total.saturating_sub(target))
+    }
+}
+
+/// The blob base fee of the block after `header`.
+fn next_block_blob_fee(header: &Header, params: BlobParams) -> Option<u128> {
+    let excess = next_excess_blob_gas(header, params)?;
+    Some(fake_exponential(params.min_blob_fee, u128::from(excess), params.update_fraction))
 }
 
 /// The filter's log criteria as `mana-execution` sees them.
@@ -568,16 +635,11 @@ impl<T: TrustedHeaders> VerifiedProvider<T> {
         let served: Vec<ServedTx> = parse(rpc, "block transactions", served)?;
         let uncles: Vec<B256> =
             if uncles.is_null() { Vec::new() } else { parse(rpc, "block uncles", uncles)? };
-        // Served transactions carry a served `hash` that nothing checks: re-decode each from
-        // its encoding so every hash used from here on is computed.
+        // Built from the signed fields only (a served `hash` is never read): each hash used
+        // from here on is computed from the encoding the transactions root covers.
         let transactions = served
             .into_iter()
-            .map(|t| {
-                let encoded =
-                    t.into_envelope().map_err(|reason| inconsistent(rpc, reason))?.encoded_2718();
-                TxEnvelope::decode_2718(&mut encoded.as_slice())
-                    .map_err(|e| inconsistent(rpc, format!("transaction: {e}")))
-            })
+            .map(|t| t.into_envelope().map_err(|reason| inconsistent(rpc, reason)))
             .collect::<Result<Vec<TxEnvelope>>>()?;
         let senders =
             mana_execution::verify_transactions(&header, &transactions).map_err(verify_err(rpc))?;
@@ -730,7 +792,7 @@ impl<T: TrustedHeaders> VerifiedProvider<T> {
         let blob_price = header
             .excess_blob_gas
             .and_then(|_| self.config.blob_params(header.timestamp))
-            .and_then(|p| header.blob_fee(p));
+            .and_then(|p| blob_fee(header, p));
         let mut log_index = 0u64;
         let mut previous_gas = 0u64;
         let mut out = Vec::with_capacity(receipts.len());
@@ -945,7 +1007,7 @@ impl<T: TrustedHeaders> VerifiedProvider<T> {
             let params = self.config.blob_params(header.timestamp);
             history
                 .base_fee_per_blob_gas
-                .push(params.and_then(|p| header.blob_fee(p)).unwrap_or(0));
+                .push(params.and_then(|p| blob_fee(header, p)).unwrap_or(0));
             history.blob_gas_used_ratio.push(match (params, header.blob_gas_used) {
                 (Some(p), Some(used)) if p.max_blob_gas_per_block() > 0 => {
                     used as f64 / p.max_blob_gas_per_block() as f64
@@ -971,7 +1033,7 @@ impl<T: TrustedHeaders> VerifiedProvider<T> {
         if let Some(next) = &next {
             history.base_fee_per_gas.push(u128::from(next.base_fee_per_gas.unwrap_or(0)));
             let params = self.config.blob_params(next.timestamp);
-            history.base_fee_per_blob_gas.push(params.and_then(|p| next.blob_fee(p)).unwrap_or(0));
+            history.base_fee_per_blob_gas.push(params.and_then(|p| blob_fee(next, p)).unwrap_or(0));
         } else if let Some((_, last)) = headers.last() {
             history
                 .base_fee_per_gas
@@ -979,7 +1041,7 @@ impl<T: TrustedHeaders> VerifiedProvider<T> {
             let params = self.config.blob_params(last.timestamp.saturating_add(12));
             history
                 .base_fee_per_blob_gas
-                .push(params.and_then(|p| last.next_block_blob_fee(p)).unwrap_or(0));
+                .push(params.and_then(|p| next_block_blob_fee(last, p)).unwrap_or(0));
         }
         Ok(history)
     }
@@ -1206,7 +1268,7 @@ impl<T: TrustedHeaders> VerifiedProvider<T> {
                 Ok(Value::Array(self.receipts_json(&verified, &receipts)?))
             }
             "eth_getLogs" => {
-                let filter: rpc::Filter = json_param(&params, 0, "filter")?;
+                let filter: rpc::Filter = param(&params, 0, "filter")?;
                 to_json(&self.get_logs(&filter).await?)
             }
             "eth_feeHistory" => {
@@ -1227,7 +1289,7 @@ impl<T: TrustedHeaders> VerifiedProvider<T> {
                 let (latest, _) = self.heads()?;
                 let header = self.header(latest).await?;
                 let params = self.config.blob_params(header.timestamp.saturating_add(12));
-                match params.and_then(|p| header.next_block_blob_fee(p)) {
+                match params.and_then(|p| next_block_blob_fee(&header, p)) {
                     Some(fee) => Ok(quantity(fee)),
                     None => Err(Error::Unsupported {
                         method: method.into(),
@@ -1237,9 +1299,9 @@ impl<T: TrustedHeaders> VerifiedProvider<T> {
             }
             "eth_sendRawTransaction" => {
                 let raw: Bytes = param(&params, 0, "transaction")?;
-                let tx = TxEnvelope::decode_2718(&mut raw.as_ref())
+                let chain = served::raw_chain_id(&raw)
                     .map_err(|e| Error::InvalidParams(format!("transaction: {e}")))?;
-                if let Some(chain) = tx.chain_id()
+                if let Some(chain) = chain
                     && chain != self.config.chain_id
                 {
                     return Err(Error::InvalidParams(format!(
@@ -1247,10 +1309,11 @@ impl<T: TrustedHeaders> VerifiedProvider<T> {
                         self.config.chain_id
                     )));
                 }
-                let hash = keccak256(tx.encoded_2718());
+                let hash = keccak256(&raw);
                 let answered = self.forward(method, json!([raw])).await?;
-                let returned: B256 = serde_json::from_value(answered).map_err(|e| {
-                    Error::BadResponse { url: String::new(), reason: format!("hash: {e}") }
+                let returned = B256::from_json(&answered).map_err(|e| Error::BadResponse {
+                    url: String::new(),
+                    reason: format!("hash: {e}"),
                 })?;
                 if returned != hash {
                     return Err(Error::Inconsistent {
@@ -1271,7 +1334,7 @@ impl<T: TrustedHeaders> VerifiedProvider<T> {
                 Ok(self.install(Filter::Blocks { next: latest.number.saturating_add(1) }))
             }
             "eth_newFilter" => {
-                let filter: rpc::Filter = json_param(&params, 0, "filter")?;
+                let filter: rpc::Filter = param(&params, 0, "filter")?;
                 let (latest, _) = self.heads()?;
                 let next = match filter.block_option.get_from_block() {
                     Some(BlockNumberOrTag::Number(n)) => *n,
@@ -1382,6 +1445,7 @@ mod tests {
         Eip658Value, SignableTransaction, TxEip1559, TxEip2930, TxEip4844, TxEip4844Variant,
         TxEip7702, TxLegacy,
     };
+    use alloy_eips::eip2718::Encodable2718;
     use alloy_eips::eip2930::AccessList;
     use alloy_eips::eip7702::{Authorization, SignedAuthorization};
     use alloy_primitives::TxKind;
@@ -1536,6 +1600,68 @@ mod tests {
             assert_eq!(decoded.encoded_2718(), tx.encoded_2718(), "{tx:?}");
             assert_eq!(decoded.tx_hash(), tx.tx_hash());
         }
+    }
+
+    #[test]
+    fn blob_fees_match_the_eip_4844_series() {
+        let mut excess = vec![0, 1, 2, 1_000, 393_216, 3_338_477, 10_000_000, 100_000_000];
+        excess.extend((0..55).map(|i| 1u64 << (i / 2) | i));
+        excess.push(192_204_552);
+        for params in [BlobParams::cancun(), BlobParams::prague(), BlobParams::osaka()] {
+            for &e in &excess {
+                let header = Header { excess_blob_gas: Some(e), ..Header::default() };
+                assert_eq!(blob_fee(&header, params), Some(params.calc_blob_fee(e)), "{e}");
+            }
+        }
+        // EIP-4844's own examples of the series.
+        assert_eq!(fake_exponential(1, 0, 1), 1);
+        assert_eq!(fake_exponential(2, 5, 2), 23);
+        assert_eq!(fake_exponential(1, 2, 1), 6);
+        assert_eq!(fake_exponential(u128::MAX, 1, 1), u128::MAX);
+        let saturated = Header { excess_blob_gas: Some(192_204_553), ..Header::default() };
+        assert_eq!(blob_fee(&saturated, BlobParams::cancun()), Some(u128::MAX));
+        assert_eq!(fake_exponential(1, u128::from(u64::MAX), 1), u128::MAX);
+        assert_eq!(blob_fee(&Header::default(), BlobParams::cancun()), None);
+        for params in [BlobParams::cancun(), BlobParams::prague(), BlobParams::osaka()] {
+            for &e in &excess[..excess.len() - 1] {
+                for used in [0, 131_072, 393_216, 786_432, 1_179_648] {
+                    for base_fee in [0, 7, 1_000_000_000, 300_000_000_000] {
+                        let header = Header {
+                            excess_blob_gas: Some(e),
+                            blob_gas_used: Some(used),
+                            base_fee_per_gas: Some(base_fee),
+                            ..Header::default()
+                        };
+                        let expected = header.next_block_excess_blob_gas(params);
+                        assert_eq!(next_excess_blob_gas(&header, params), expected, "{e} {used}");
+                        assert_eq!(
+                            next_block_blob_fee(&header, params),
+                            header.next_block_blob_fee(params)
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn raw_transactions_name_their_chain() {
+        for tx in every_type() {
+            let raw = tx.encoded_2718();
+            assert_eq!(served::raw_chain_id(&raw).unwrap(), tx.chain_id(), "{tx:?}");
+            for cut in [1, raw.len() / 2, raw.len() - 1] {
+                assert!(served::raw_chain_id(&raw[..cut]).is_err(), "{tx:?} cut at {cut}");
+            }
+            let mut longer = raw.clone();
+            longer.push(0);
+            assert!(served::raw_chain_id(&longer).is_err());
+        }
+        let pre_eip155 = TxLegacy { chain_id: None, ..TxLegacy::default() }
+            .into_signed(alloy_primitives::Signature::new(U256::from(1), U256::from(2), false));
+        let raw = TxEnvelope::from(pre_eip155).encoded_2718();
+        assert_eq!(served::raw_chain_id(&raw).unwrap(), None);
+        assert!(served::raw_chain_id(&[]).is_err());
+        assert!(served::raw_chain_id(&[0x02, 0x05]).is_err());
     }
 
     #[test]

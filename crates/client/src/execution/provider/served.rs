@@ -13,10 +13,10 @@ use alloy_consensus::{
     Eip658Value, Header, Receipt, ReceiptEnvelope, ReceiptWithBloom, SignableTransaction,
     TxEip1559, TxEip2930, TxEip4844, TxEip4844Variant, TxEip7702, TxEnvelope, TxLegacy,
 };
-use alloy_eips::BlockNumberOrTag;
 use alloy_eips::eip2930::{AccessList, AccessListItem};
 use alloy_eips::eip4895::{Withdrawal, Withdrawals};
 use alloy_eips::eip7702::{Authorization, SignedAuthorization};
+use alloy_eips::{BlockId, BlockNumberOrTag};
 use alloy_primitives::ruint::Uint;
 use alloy_primitives::{
     Address, B64, B256, Bloom, Bytes, FixedBytes, Log, TxKind, U8, U64, U128, U256,
@@ -146,11 +146,98 @@ impl<'a> Fields<'a> {
     }
 }
 
-/// A block number or tag (`latest`, `0x1b4`, ...).
+/// The chain id a raw signed transaction (EIP-2718 bytes, as `eth_sendRawTransaction` takes
+/// them) commits to: a typed transaction's first field, or a legacy transaction's EIP-155 `v`
+/// (`None` for a pre-EIP-155 one). Only the framing is checked; the node decodes the rest.
+pub(super) fn raw_chain_id(raw: &[u8]) -> Result<Option<u64>, Bad> {
+    let rlp = |e: alloy_rlp::Error| format!("bad RLP: {e}");
+    let (typed, mut body) = match raw.split_first() {
+        None => return Err("empty".into()),
+        Some((&ty, rest)) if ty < 0x7f => (true, rest),
+        Some(_) => (false, raw),
+    };
+    let list = alloy_rlp::Header::decode(&mut body).map_err(rlp)?;
+    if !list.list || list.payload_length != body.len() {
+        return Err("not a single RLP list".into());
+    }
+    let mut fields = body;
+    let mut next = || -> Result<&[u8], Bad> {
+        let header = alloy_rlp::Header::decode(&mut fields).map_err(rlp)?;
+        let (value, rest) =
+            fields.split_at_checked(header.payload_length).ok_or("truncated field")?;
+        fields = rest;
+        Ok(value)
+    };
+    let uint = |bytes: &[u8]| -> Result<u64, Bad> {
+        U64::try_from_be_slice(bytes).map(|n| n.to()).ok_or_else(|| "field exceeds 64 bits".into())
+    };
+    if typed {
+        return uint(next()?).map(Some);
+    }
+    // nonce, gasPrice, gas, to, value, data, then v.
+    for _ in 0..6 {
+        next()?;
+    }
+    let v = uint(next()?)?;
+    Ok((v >= 35).then(|| v.saturating_sub(35) / 2))
+}
+
+impl FromJson for bool {
+    fn from_json(value: &Value) -> Result<Self, Bad> {
+        value.as_bool().ok_or_else(|| format!("expected true or false, got {value}"))
+    }
+}
+
+impl FromJson for f64 {
+    fn from_json(value: &Value) -> Result<Self, Bad> {
+        value.as_f64().ok_or_else(|| format!("expected a number, got {value}"))
+    }
+}
+
+/// A block number or tag: `latest`, `finalized`, `safe`, `earliest`, `pending` (any case) or a
+/// `0x` hex number.
 impl FromJson for BlockNumberOrTag {
     fn from_json(value: &Value) -> Result<Self, Bad> {
         let s = text(value)?;
-        s.to_lowercase().parse().map_err(|e| format!("{s:?}: {e}"))
+        Ok(match s.to_ascii_lowercase().as_str() {
+            "latest" => Self::Latest,
+            "finalized" => Self::Finalized,
+            "safe" => Self::Safe,
+            "earliest" => Self::Earliest,
+            "pending" => Self::Pending,
+            other => {
+                let digits = other
+                    .strip_prefix("0x")
+                    .ok_or_else(|| format!("{s:?} is neither a block tag nor 0x-prefixed hex"))?;
+                Self::Number(u64::from_str_radix(digits, 16).map_err(|e| format!("{s:?}: {e}"))?)
+            }
+        })
+    }
+}
+
+/// A block by number, tag or hash (EIP-1898: a string, or `{blockNumber}` or
+/// `{blockHash, requireCanonical?}`).
+impl FromJson for BlockId {
+    fn from_json(value: &Value) -> Result<Self, Bad> {
+        if let Some(s) = value.as_str() {
+            return if s.len() == 66 {
+                B256::from_json(value).map(Self::from)
+            } else {
+                BlockNumberOrTag::from_json(value).map(Self::Number)
+            };
+        }
+        let f = Fields::of(value)?;
+        f.only(&["blockNumber", "blockHash", "requireCanonical"])?;
+        let canonical: Option<bool> = f.opt("requireCanonical")?;
+        match (f.opt("blockNumber")?, f.opt::<B256>("blockHash")?) {
+            (Some(_), Some(_)) => Err("both blockNumber and blockHash".into()),
+            (Some(_), None) if canonical.is_some() => {
+                Err("requireCanonical goes with blockHash, not blockNumber".into())
+            }
+            (Some(number), None) => Ok(Self::Number(number)),
+            (None, Some(hash)) => Ok(Self::from((hash, canonical))),
+            (None, None) => Err("expected blockNumber or blockHash".into()),
+        }
     }
 }
 
@@ -673,6 +760,52 @@ mod tests {
         let (ours, alloys) = both::<Withdrawals>(&json!([{ "index": "0x1" }]));
         assert!(ours.unwrap_err().contains("validatorIndex"));
         assert!(alloys.is_err());
+    }
+
+    #[test]
+    fn block_ids_read_as_alloy_reads_them() {
+        let hash = json!(B256::repeat_byte(7));
+        let accepted = [
+            json!("latest"),
+            json!("FINALIZED"),
+            json!("Safe"),
+            json!("earliest"),
+            json!("pending"),
+            json!("0x0"),
+            json!("0X1B4"),
+            json!("0xffffffffffffffff"),
+            hash.clone(),
+            json!({ "blockNumber": "0x10" }),
+            json!({ "blockNumber": "latest" }),
+            json!({ "blockHash": hash }),
+            json!({ "blockHash": hash, "requireCanonical": true }),
+            json!({ "requireCanonical": false, "blockHash": hash }),
+        ];
+        for value in accepted {
+            let (ours, alloys) = both::<BlockId>(&value);
+            assert_eq!(ours.unwrap(), alloys.unwrap(), "{value}");
+            if value.is_string() && value.as_str().unwrap().len() != 66 {
+                let (ours, alloys) = both::<BlockNumberOrTag>(&value);
+                assert_eq!(ours.unwrap(), alloys.unwrap(), "{value}");
+            }
+        }
+        let refused = [
+            json!("10"),
+            json!("0x"),
+            json!("0x10000000000000000"),
+            json!("newest"),
+            json!(16),
+            json!({}),
+            json!({ "blockNumber": "0x1", "blockHash": hash }),
+            json!({ "blockNumber": "0x1", "requireCanonical": true }),
+            json!({ "blockNumber": "0x1", "extra": 1 }),
+            json!(format!("0x{}", "zz".repeat(32))),
+        ];
+        for value in refused {
+            let (ours, alloys) = both::<BlockId>(&value);
+            assert!(ours.is_err(), "{value}: {ours:?}");
+            assert!(alloys.is_err(), "{value}");
+        }
     }
 
     #[test]

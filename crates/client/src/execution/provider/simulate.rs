@@ -39,14 +39,15 @@ impl<T: TrustedHeaders> VerifiedProvider<T> {
     /// verified state: prefetch what an upstream's access-list hint names (one batch with the
     /// header), run, and while a run misses state, fetch and verify the misses and run again.
     pub(super) async fn simulate(&self, method: &str, params: &Value) -> Result<Value> {
-        let request: rpc::TransactionRequest = param(params, 0, "transaction")?;
+        let request: rpc::TransactionRequest = serde_param(params, 0, "transaction")?
+            .ok_or_else(|| Error::InvalidParams("transaction: missing".into()))?;
         let id = opt_param::<BlockId>(params, 1, "block")?.unwrap_or_default();
         // State overrides for all three (geth takes them for eth_createAccessList too), block
         // overrides for eth_call and eth_estimateGas.
-        let overrides = opt_param::<rpc::state::StateOverride>(params, 2, "state overrides")?;
+        let overrides = serde_param::<rpc::state::StateOverride>(params, 2, "state overrides")?;
         let block_overrides = match method {
             "eth_createAccessList" => None,
-            _ => opt_param::<rpc::BlockOverrides>(params, 3, "block overrides")?,
+            _ => serde_param::<rpc::BlockOverrides>(params, 3, "block overrides")?,
         };
         let block = self.resolve(id).await?;
         let hashes = block_overrides.as_ref().and_then(|o| o.block_hash.as_ref());
