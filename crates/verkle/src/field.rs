@@ -235,8 +235,8 @@ enum Modulus {
 }
 
 /// The integer inverse of `0 < x < modulus` by safegcd: 62-bit limbs natively, 30-bit limbs on
-/// 32-bit targets (`safegcd30`: `i64` products instead of emulated `i128` ones, ~2× faster under
-/// V8).
+/// 32-bit targets (`safegcd30`: `i64` products instead of emulated `i128` ones; ~15 % faster
+/// under V8 by the tree-key profile, 1.6 → 1.35 µs).
 #[inline]
 fn raw_inverse(x: &[u64; 4], modulus: Modulus) -> [u64; 4] {
     #[cfg(target_pointer_width = "64")]
