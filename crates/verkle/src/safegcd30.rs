@@ -4,7 +4,7 @@
 //! matrix and `i64` products — native on wasm32, where the 62-bit variant's `i128` products are
 //! each emulated from four 32-bit halves.
 //!
-//! Same results as [`crate::safegcd::inverse`]; compiled natively for the tests.
+//! Same results as `safegcd::inverse`; compiled natively for the tests.
 
 // Integer arithmetic follows the reference: after 30 divsteps the matrix entries are bounded by
 // 2^30, so every `i64` accumulator below stays under 2^62 in magnitude (see the libsecp256k1
