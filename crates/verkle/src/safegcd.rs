@@ -55,7 +55,7 @@ const fn to_signed62(a: &[u64; 4]) -> [i64; 5] {
 }
 
 /// Five normalized (non-negative, below 2^62) signed-62 limbs back to 64-bit limbs.
-#[cfg(any(target_pointer_width = "64", test))]
+#[cfg(target_pointer_width = "64")]
 const fn from_signed62(v: &[i64; 5]) -> [u64; 4] {
     let v0 = v[0] as u64;
     let v1 = v[1] as u64;
@@ -74,7 +74,7 @@ struct Trans {
 }
 
 /// 62 divsteps on the bottom limbs (variable time); returns the new eta.
-#[cfg(any(target_pointer_width = "64", test))]
+#[cfg(target_pointer_width = "64")]
 fn divsteps_62_var(mut eta: i64, f0: u64, g0: u64, t: &mut Trans) -> i64 {
     let (mut u, mut v, mut q, mut r) = (1u64, 0u64, 0u64, 1u64);
     let (mut f, mut g) = (f0, g0);
@@ -190,7 +190,7 @@ fn mul_halves(a: i64, b: i64) -> i128 {
 /// The sums are bounded as in libsecp256k1 (`|cd|, |ce| < 2^125`); wrapping operators keep the
 /// release profile's overflow checks out of the loop (they cost most on wasm32, where every
 /// `i128` operation is a pair of `i64` ones).
-#[cfg(any(target_pointer_width = "64", test))]
+#[cfg(target_pointer_width = "64")]
 fn update_de_62(d: &mut [i64; 5], e: &mut [i64; 5], t: &Trans, info: &ModInfo) {
     let m = &info.modulus;
     let Trans { u, v, q, r } = *t;
@@ -238,7 +238,7 @@ fn update_fg_62_var(len: usize, f: &mut [i64; 5], g: &mut [i64; 5], t: &Trans) {
 }
 
 /// Brings `r` from (−2·modulus, modulus) to [0, modulus), negating first when `sign < 0`.
-#[cfg(any(target_pointer_width = "64", test))]
+#[cfg(target_pointer_width = "64")]
 fn normalize_62(r: &mut [i64; 5], sign: i64, info: &ModInfo) {
     let m = &info.modulus;
     let cond_add = r[4] >> 63;
@@ -265,7 +265,7 @@ fn normalize_62(r: &mut [i64; 5], sign: i64, info: &ModInfo) {
 
 // Inversion runs on 30-bit limbs on 32-bit targets (`safegcd30`); the Jacobi symbol stays here.
 /// `x⁻¹ mod modulus` for `0 < x < modulus` (0 maps to 0).
-#[cfg(any(target_pointer_width = "64", test))]
+#[cfg(target_pointer_width = "64")]
 pub(crate) fn inverse(x: &[u64; 4], info: &ModInfo) -> [u64; 4] {
     let mut d = [0i64; 5];
     let mut e = [1i64, 0, 0, 0, 0];
