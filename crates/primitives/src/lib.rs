@@ -19,6 +19,7 @@ mod fork;
 mod hash;
 mod signing;
 mod spec;
+mod state_proof;
 
 pub use config::{ConfigFile, ConfigValue};
 pub use error::{Error, Result};
@@ -29,6 +30,7 @@ pub use signing::{
     compute_fork_data_root, compute_signing_root,
 };
 pub use spec::{ChainSpec, Preset, PresetBase};
+pub use state_proof::{Proven, StateProof};
 
 /// A 32-byte SSZ root or hash (`Root`, `Bytes32`, `Hash32` in the specs).
 pub type Root = [u8; 32];

@@ -18,17 +18,16 @@ use alloy_evm::eth::spec::EthExecutorSpec;
 use alloy_evm::eth::{EthBlockExecutionCtx, EthBlockExecutorFactory, EthEvmFactory};
 use alloy_evm::{EvmEnv, EvmFactory};
 use alloy_hardforks::{EthereumHardfork, EthereumHardforks, ForkCondition};
-use alloy_primitives::map::{B256Map, HashMap};
+use alloy_primitives::map::B256Map;
 use alloy_primitives::{Address, B256, Bloom, Bytes, KECCAK256_EMPTY, U256};
-use alloy_rlp::Decodable;
-use alloy_trie::{EMPTY_ROOT_HASH, TrieAccount};
 use revm::bytecode::Bytecode;
 use revm::database::State;
 use revm::database_interface::{DBErrorMarker, Database};
 use revm::state::AccountInfo;
 
-use crate::mpt::{NodePool, SparseTrie, TrieKey};
+use crate::mpt::NodePool;
 use crate::rules::{self, ChainConfig};
+use crate::state_proof::TrieState;
 use crate::witness::{AncestorChain, BlockInput, Trusted, verify_ancestry};
 use crate::{Error, Result};
 
@@ -70,12 +69,9 @@ impl From<Error> for WitnessError {
 /// or slot must be proven absent, a missing node or code is an error.
 #[derive(Debug)]
 pub struct WitnessDb<'a> {
-    pool: &'a NodePool,
     codes: &'a B256Map<Bytes>,
     ancestors: &'a AncestorChain,
-    state: SparseTrie,
-    /// Storage tries of the accounts read so far, by address: `(pre-state storage root, trie)`.
-    storage: HashMap<Address, (B256, SparseTrie)>,
+    tries: TrieState<'a>,
     /// The first error returned to the EVM (which only keeps its text).
     failure: Option<Error>,
 }
@@ -88,14 +84,7 @@ impl<'a> WitnessDb<'a> {
         ancestors: &'a AncestorChain,
         state_root: B256,
     ) -> Self {
-        Self {
-            pool,
-            codes,
-            ancestors,
-            state: SparseTrie::new(state_root),
-            storage: HashMap::default(),
-            failure: None,
-        }
+        Self { codes, ancestors, tries: TrieState::new(pool, state_root), failure: None }
     }
 
     fn note<T>(&mut self, outcome: Result<T>) -> Result<T, WitnessError> {
@@ -104,50 +93,13 @@ impl<'a> WitnessDb<'a> {
             WitnessError(e)
         })
     }
-
-    fn account(&mut self, address: Address) -> Result<Option<TrieAccount>> {
-        let Some(encoded) = self.state.get(self.pool, &TrieKey::account(&address))? else {
-            return Ok(None);
-        };
-        let account = TrieAccount::decode(&mut encoded.as_slice()).map_err(|e| {
-            Error::MalformedWitness(format!("account {address} does not decode: {e}"))
-        })?;
-        self.storage
-            .entry(address)
-            .or_insert_with(|| (account.storage_root, SparseTrie::new(account.storage_root)));
-        Ok(Some(account))
-    }
-
-    fn read_storage(&mut self, address: Address, index: U256) -> Result<U256> {
-        let pool = self.pool;
-        let trie = self.storage_trie(address)?;
-        let Some(encoded) = trie.get(pool, &TrieKey::storage(&index))? else {
-            return Ok(U256::ZERO);
-        };
-        U256::decode(&mut encoded.as_slice()).map_err(|e| {
-            Error::MalformedWitness(format!(
-                "storage of {address} slot {index} does not decode: {e}"
-            ))
-        })
-    }
-
-    fn storage_trie(&mut self, address: Address) -> Result<&mut SparseTrie> {
-        if !self.storage.contains_key(&address) {
-            let root = self.account(address)?.map_or(EMPTY_ROOT_HASH, |a| a.storage_root);
-            self.storage.insert(address, (root, SparseTrie::new(root)));
-        }
-        self.storage
-            .get_mut(&address)
-            .map(|(_, trie)| trie)
-            .ok_or_else(|| Error::Execution(format!("storage of {address} not loaded")))
-    }
 }
 
 impl Database for WitnessDb<'_> {
     type Error = WitnessError;
 
     fn basic(&mut self, address: Address) -> Result<Option<AccountInfo>, WitnessError> {
-        let account = self.account(address);
+        let account = self.tries.account(address);
         Ok(self.note(account)?.map(|a| AccountInfo {
             balance: a.balance,
             nonce: a.nonce,
@@ -166,7 +118,7 @@ impl Database for WitnessDb<'_> {
     }
 
     fn storage(&mut self, address: Address, index: U256) -> Result<U256, WitnessError> {
-        let value = self.read_storage(address, index);
+        let value = self.tries.slot(address, index);
         self.note(value)
     }
 
@@ -272,7 +224,8 @@ pub fn verify_block_with_changes(
     let (db, result) = execute(block, &senders, db, config)?;
     compare(header, &result)?;
     let changes = state_changes(&result.bundle);
-    let state_root = post_state_root(db, result.bundle)?;
+    let mut db = db;
+    let state_root = db.tries.post_state_root(&changes)?;
     if state_root != header.state_root {
         return Err(mismatch("state root", header.state_root, state_root));
     }
@@ -444,60 +397,4 @@ fn compare(header: &Header, executed: &Executed) -> Result<()> {
         return Err(mismatch("blob gas used", expected, executed.blob_gas_used));
     }
     Ok(())
-}
-
-/// Applies the block's state changes to the pre-state trie: each changed account's storage
-/// (wiped first when the account was destroyed or re-created), then the accounts; in every
-/// trie inserts and updates go before deletes.
-fn post_state_root(mut db: WitnessDb<'_>, bundle: revm::database::BundleState) -> Result<B256> {
-    let pool = db.pool;
-    let mut account_changes: Vec<(TrieKey, Option<Vec<u8>>)> = Vec::new();
-    for (address, account) in bundle.state {
-        let Some(info) = account.info.as_ref().filter(|i| !i.is_empty()) else {
-            account_changes.push((TrieKey::account(&address), None));
-            continue;
-        };
-        let wiped = account.was_destroyed();
-        let storage_root = if wiped {
-            let mut trie = SparseTrie::empty();
-            apply_storage(
-                &mut trie,
-                pool,
-                account.storage.iter().map(|(k, s)| (k, s.present_value)),
-            )?;
-            trie.root()
-        } else if account.storage.is_empty() {
-            match db.account(address)? {
-                Some(pre) => pre.storage_root,
-                None => EMPTY_ROOT_HASH,
-            }
-        } else {
-            let trie = db.storage_trie(address)?;
-            apply_storage(trie, pool, account.storage.iter().map(|(k, s)| (k, s.present_value)))?;
-            trie.root()
-        };
-        let leaf = TrieAccount {
-            nonce: info.nonce,
-            balance: info.balance,
-            storage_root,
-            code_hash: info.code_hash,
-        };
-        account_changes.push((TrieKey::account(&address), Some(alloy_rlp::encode(leaf))));
-    }
-    db.state.apply(pool, account_changes)?;
-    Ok(db.state.root())
-}
-
-fn apply_storage<'s>(
-    trie: &mut SparseTrie,
-    pool: &NodePool,
-    slots: impl Iterator<Item = (&'s U256, U256)>,
-) -> Result<()> {
-    let changes: Vec<(TrieKey, Option<Vec<u8>>)> = slots
-        .map(|(slot, value)| {
-            let encoded = (!value.is_zero()).then(|| alloy_rlp::encode(value));
-            (TrieKey::storage(slot), encoded)
-        })
-        .collect();
-    trie.apply(pool, changes)
 }

@@ -19,6 +19,7 @@ pub mod mpt;
 #[cfg(any(target_arch = "x86_64", target_arch = "wasm32"))]
 mod precompiles;
 pub mod rules;
+pub mod state_proof;
 pub mod witness;
 
 pub use error::{Error, Result};

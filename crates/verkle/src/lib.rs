@@ -53,7 +53,7 @@ pub use multiproof::{
     MULTIPROOF_SIZE, MultiProof, Opening, ProverQuery, prove_multiproof, verify_multiproof,
 };
 pub use point::Element;
-pub use state_proof::{ProvenValues, StateProof, VerkleStateProof};
+pub use state_proof::{Proven, ProvenValues, StateProof, VerkleStateProof};
 pub use transcript::Transcript;
 pub use tree::{MemoryTree, Stem};
 pub use verify::{PreState, Report, TREE_PROOF_LABEL, WitnessStats};

@@ -1,29 +1,15 @@
-//! The state-proof seam (notes §1): "verify a pre-state proof of 32-byte keys against a 32-byte
-//! root, and compute the post root from a diff". Verkle implements it here; a binary tree
-//! (EIP-7864, EIP-8297) can implement the same trait later, so block verification does not
-//! depend on which tree the chain uses.
+//! The verkle side of the state-proof seam ([`StateProof`], from `mana-primitives`, which the
+//! Merkle-Patricia witness of `mana-stateless` implements too): an execution witness proves
+//! 32-byte tree keys and carries its state diff.
 
-use alloc::collections::BTreeMap;
+pub use mana_primitives::{Proven, StateProof};
 
 use crate::crs::Crs;
 use crate::error::Error;
 use crate::witness::ExecutionWitness;
 
-/// Proven key → value (`None` when the key is proven absent).
-pub type ProvenValues = BTreeMap<[u8; 32], Option<[u8; 32]>>;
-
-/// A stateless proof of part of a 32-byte-key → 32-byte-value state plus its state diff.
-pub trait StateProof {
-    /// Why a proof is rejected.
-    type Error;
-
-    /// Verifies the pre-state proof against the trusted `pre_root` and returns every proven key
-    /// with its value (`None` when the key is proven absent).
-    fn verify_pre_state(&self, pre_root: &[u8; 32]) -> Result<ProvenValues, Self::Error>;
-
-    /// Verifies the pre-state proof and computes the post-state root after applying the diff.
-    fn post_state_root(&self, pre_root: &[u8; 32]) -> Result<[u8; 32], Self::Error>;
-}
+/// Proven tree key → value (`None` when the key is proven absent).
+pub type ProvenValues = Proven<[u8; 32], [u8; 32]>;
 
 /// An execution witness together with the CRS it is checked with: the verkle [`StateProof`].
 #[derive(Debug, Clone, Copy)]
@@ -35,6 +21,8 @@ pub struct VerkleStateProof<'a> {
 }
 
 impl StateProof for VerkleStateProof<'_> {
+    type Key = [u8; 32];
+    type Value = [u8; 32];
     type Error = Error;
 
     fn verify_pre_state(&self, pre_root: &[u8; 32]) -> Result<ProvenValues, Error> {
