@@ -233,7 +233,9 @@ pub(crate) fn bootstrap<const S: usize>(
         let out = LightClientBootstrap {
             header: header(b.obj("header")?)?,
             current_sync_committee: committee(b.obj("current_sync_committee")?)?,
-            current_sync_committee_branch: b.branch("current_sync_committee_branch")?,
+            current_sync_committee_branch: b
+                .get("current_sync_committee_branch")
+                .and_then(|_| b.branch("current_sync_committee_branch"))?,
         };
         Ok((out, version))
     };

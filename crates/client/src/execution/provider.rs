@@ -1299,7 +1299,7 @@ impl<T: TrustedHeaders> VerifiedProvider<T> {
             }
             "eth_sendRawTransaction" => {
                 let raw: Bytes = param(&params, 0, "transaction")?;
-                let chain = served::raw_chain_id(&raw)
+                let (chain, hash) = served::raw_transaction(&raw)
                     .map_err(|e| Error::InvalidParams(format!("transaction: {e}")))?;
                 if let Some(chain) = chain
                     && chain != self.config.chain_id
@@ -1309,7 +1309,6 @@ impl<T: TrustedHeaders> VerifiedProvider<T> {
                         self.config.chain_id
                     )));
                 }
-                let hash = keccak256(&raw);
                 let answered = self.forward(method, json!([raw])).await?;
                 let returned = B256::from_json(&answered).map_err(|e| Error::BadResponse {
                     url: String::new(),
@@ -1645,23 +1644,43 @@ mod tests {
     }
 
     #[test]
-    fn raw_transactions_name_their_chain() {
+    fn raw_transactions_name_their_chain_and_hash() {
         for tx in every_type() {
             let raw = tx.encoded_2718();
-            assert_eq!(served::raw_chain_id(&raw).unwrap(), tx.chain_id(), "{tx:?}");
+            let (chain, hash) = served::raw_transaction(&raw).unwrap();
+            assert_eq!((chain, hash), (tx.chain_id(), *tx.tx_hash()), "{tx:?}");
             for cut in [1, raw.len() / 2, raw.len() - 1] {
-                assert!(served::raw_chain_id(&raw[..cut]).is_err(), "{tx:?} cut at {cut}");
+                assert!(served::raw_transaction(&raw[..cut]).is_err(), "{tx:?} cut at {cut}");
             }
             let mut longer = raw.clone();
             longer.push(0);
-            assert!(served::raw_chain_id(&longer).is_err());
+            assert!(served::raw_transaction(&longer).is_err());
         }
         let pre_eip155 = TxLegacy { chain_id: None, ..TxLegacy::default() }
             .into_signed(alloy_primitives::Signature::new(U256::from(1), U256::from(2), false));
-        let raw = TxEnvelope::from(pre_eip155).encoded_2718();
-        assert_eq!(served::raw_chain_id(&raw).unwrap(), None);
-        assert!(served::raw_chain_id(&[]).is_err());
-        assert!(served::raw_chain_id(&[0x02, 0x05]).is_err());
+        let pre_eip155 = TxEnvelope::from(pre_eip155);
+        let raw = pre_eip155.encoded_2718();
+        assert_eq!(served::raw_transaction(&raw).unwrap(), (None, *pre_eip155.tx_hash()));
+        assert!(served::raw_transaction(&[]).is_err());
+        assert!(served::raw_transaction(&[0x02, 0x05]).is_err());
+        // A chain id spelled with a leading zero, or as a list, is not a number.
+        assert!(served::raw_transaction(&[0x02, 0xc3, 0x82, 0x00, 0x01]).is_err());
+        assert!(served::raw_transaction(&[0x02, 0xc2, 0xc1, 0x01]).is_err());
+
+        // A blob transaction in its network form (the EIP-4844 wrapper with blobs, commitments
+        // and proofs): the chain id and the hash are the signed transaction's.
+        let blob = &every_type()[4];
+        let TxEnvelope::Eip4844(signed) = blob else { panic!("not a blob transaction") };
+        let mut signed_rlp = Vec::new();
+        signed.rlp_encode(&mut signed_rlp);
+        let mut wrapper_items = signed_rlp.clone();
+        for item in [&[0xc1, 0x80][..], &[0xc0], &[0xc0]] {
+            wrapper_items.extend_from_slice(item);
+        }
+        let mut network = vec![0x03];
+        alloy_rlp::Header { list: true, payload_length: wrapper_items.len() }.encode(&mut network);
+        network.extend_from_slice(&wrapper_items);
+        assert_eq!(served::raw_transaction(&network).unwrap(), (blob.chain_id(), *blob.tx_hash()));
     }
 
     #[test]

@@ -19,7 +19,7 @@ use alloy_eips::eip7702::{Authorization, SignedAuthorization};
 use alloy_eips::{BlockId, BlockNumberOrTag};
 use alloy_primitives::ruint::Uint;
 use alloy_primitives::{
-    Address, B64, B256, Bloom, Bytes, FixedBytes, Log, TxKind, U8, U64, U128, U256,
+    Address, B64, B256, Bloom, Bytes, FixedBytes, Log, TxKind, U8, U64, U128, U256, keccak256,
 };
 use alloy_rpc_types_eth::{
     EIP1186AccountProofResponse, EIP1186StorageProof, Filter, FilterBlockOption, FilterSet,
@@ -146,40 +146,64 @@ impl<'a> Fields<'a> {
     }
 }
 
-/// The chain id a raw signed transaction (EIP-2718 bytes, as `eth_sendRawTransaction` takes
-/// them) commits to: a typed transaction's first field, or a legacy transaction's EIP-155 `v`
-/// (`None` for a pre-EIP-155 one). Only the framing is checked; the node decodes the rest.
-pub(super) fn raw_chain_id(raw: &[u8]) -> Result<Option<u64>, Bad> {
-    let rlp = |e: alloy_rlp::Error| format!("bad RLP: {e}");
-    let (typed, mut body) = match raw.split_first() {
+/// One RLP item at the front of `buf`: whether it is a list, its payload and its whole
+/// encoding; `buf` moves past it.
+fn rlp_item<'a>(buf: &mut &'a [u8]) -> Result<(bool, &'a [u8], &'a [u8]), Bad> {
+    let start = *buf;
+    let header = alloy_rlp::Header::decode(buf).map_err(|e| format!("bad RLP: {e}"))?;
+    let (payload, rest) = buf.split_at_checked(header.payload_length).ok_or("truncated item")?;
+    let whole = start.get(..start.len().saturating_sub(rest.len())).unwrap_or_default();
+    *buf = rest;
+    Ok((header.list, payload, whole))
+}
+
+/// A number field of at most 64 bits, big-endian without leading zeros.
+fn rlp_u64(buf: &mut &[u8]) -> Result<u64, Bad> {
+    match rlp_item(buf)? {
+        (true, ..) => Err("a list where a number belongs".into()),
+        (false, [0, ..], _) => Err("a number with a leading zero".into()),
+        (false, bytes, _) => U64::try_from_be_slice(bytes)
+            .map(|n| n.to())
+            .ok_or_else(|| "a number of more than 64 bits".into()),
+    }
+}
+
+/// What `eth_sendRawTransaction` needs of a raw signed transaction (EIP-2718 bytes): the chain
+/// id it commits to (a typed transaction's first field, a legacy transaction's EIP-155 `v`;
+/// `None` before EIP-155) and its hash. A blob transaction may come in its network form
+/// (EIP-4844: `0x03 ‖ rlp([tx_payload_body, blobs, commitments, proofs])`, EIP-7594 adds a
+/// wrapper version), whose hash covers `0x03 ‖ rlp(tx_payload_body)` only. Only the framing is
+/// checked here; the node decodes the rest, and the hash it answers must be this one.
+pub(super) fn raw_transaction(raw: &[u8]) -> Result<(Option<u64>, B256), Bad> {
+    let (ty, mut body) = match raw.split_first() {
         None => return Err("empty".into()),
-        Some((&ty, rest)) if ty < 0x7f => (true, rest),
-        Some(_) => (false, raw),
+        Some((&ty, rest)) if ty < 0x7f => (Some(ty), rest),
+        Some(_) => (None, raw),
     };
-    let list = alloy_rlp::Header::decode(&mut body).map_err(rlp)?;
-    if !list.list || list.payload_length != body.len() {
+    let (is_list, mut fields, _) = rlp_item(&mut body)?;
+    if !is_list || !body.is_empty() {
         return Err("not a single RLP list".into());
     }
-    let mut fields = body;
-    let mut next = || -> Result<&[u8], Bad> {
-        let header = alloy_rlp::Header::decode(&mut fields).map_err(rlp)?;
-        let (value, rest) =
-            fields.split_at_checked(header.payload_length).ok_or("truncated field")?;
-        fields = rest;
-        Ok(value)
+    let Some(ty) = ty else {
+        // Legacy: nonce, gasPrice, gas, to, value, data, then v.
+        for _ in 0..6 {
+            rlp_item(&mut fields)?;
+        }
+        let v = rlp_u64(&mut fields)?;
+        return Ok(((v >= 35).then(|| v.saturating_sub(35) / 2), keccak256(raw)));
     };
-    let uint = |bytes: &[u8]| -> Result<u64, Bad> {
-        U64::try_from_be_slice(bytes).map(|n| n.to()).ok_or_else(|| "field exceeds 64 bits".into())
-    };
-    if typed {
-        return uint(next()?).map(Some);
+    let mut peek = fields;
+    if let (3, (true, _, signed)) = (ty, rlp_item(&mut peek)?) {
+        // The network form of a blob transaction: the signed transaction is its first item.
+        let mut inner = signed;
+        let (_, mut signed_fields, _) = rlp_item(&mut inner)?;
+        let chain = rlp_u64(&mut signed_fields)?;
+        let mut canonical = Vec::with_capacity(signed.len().saturating_add(1));
+        canonical.push(ty);
+        canonical.extend_from_slice(signed);
+        return Ok((Some(chain), keccak256(&canonical)));
     }
-    // nonce, gasPrice, gas, to, value, data, then v.
-    for _ in 0..6 {
-        next()?;
-    }
-    let v = uint(next()?)?;
-    Ok((v >= 35).then(|| v.saturating_sub(35) / 2))
+    Ok((Some(rlp_u64(&mut fields)?), keccak256(raw)))
 }
 
 impl FromJson for bool {
