@@ -248,51 +248,42 @@ pub(crate) fn updates<const S: usize>(
 ) -> Result<Vec<(LightClientUpdate<S>, String)>> {
     let body = parse(url, bytes)?;
     let list = body.as_array().ok_or_else(|| bad(url)("the body is not a list".into()))?;
-    list.iter()
-        .map(|v| {
-            let (version, u) = versioned(v)?;
-            Ok((update(u)?, version))
-        })
-        .collect::<Result<_, Bad>>()
-        .map_err(bad(url))
+    list.iter().map(versioned_update).collect::<Result<_, Bad>>().map_err(bad(url))
+}
+
+/// A `{version, data}` object whose data is a `LightClientUpdate` or one of its field subsets
+/// (the finality and optimistic updates), with its version label.
+fn versioned_update<const S: usize>(v: &Value) -> Result<(LightClientUpdate<S>, String), Bad> {
+    let (version, u) = versioned(v)?;
+    Ok((update(u)?, version))
 }
 
 pub(crate) fn finality_update<const S: usize>(
     url: &str,
     bytes: &[u8],
 ) -> Result<(LightClientFinalityUpdate<S>, String)> {
-    let body = parse(url, bytes)?;
-    let decode = || {
-        let (version, u) = versioned(&body)?;
-        let u = update::<S>(u)?;
-        let out = LightClientFinalityUpdate {
-            attested_header: u.attested_header,
-            finalized_header: u.finalized_header,
-            finality_branch: u.finality_branch,
-            sync_aggregate: u.sync_aggregate,
-            signature_slot: u.signature_slot,
-        };
-        Ok((out, version))
+    let (u, version) = versioned_update::<S>(&parse(url, bytes)?).map_err(bad(url))?;
+    let out = LightClientFinalityUpdate {
+        attested_header: u.attested_header,
+        finalized_header: u.finalized_header,
+        finality_branch: u.finality_branch,
+        sync_aggregate: u.sync_aggregate,
+        signature_slot: u.signature_slot,
     };
-    decode().map_err(bad(url))
+    Ok((out, version))
 }
 
 pub(crate) fn optimistic_update<const S: usize>(
     url: &str,
     bytes: &[u8],
 ) -> Result<(LightClientOptimisticUpdate<S>, String)> {
-    let body = parse(url, bytes)?;
-    let decode = || {
-        let (version, u) = versioned(&body)?;
-        let u = update::<S>(u)?;
-        let out = LightClientOptimisticUpdate {
-            attested_header: u.attested_header,
-            sync_aggregate: u.sync_aggregate,
-            signature_slot: u.signature_slot,
-        };
-        Ok((out, version))
+    let (u, version) = versioned_update::<S>(&parse(url, bytes)?).map_err(bad(url))?;
+    let out = LightClientOptimisticUpdate {
+        attested_header: u.attested_header,
+        sync_aggregate: u.sync_aggregate,
+        signature_slot: u.signature_slot,
     };
-    decode().map_err(bad(url))
+    Ok((out, version))
 }
 
 /// The `data` object of a `{data}` body.
