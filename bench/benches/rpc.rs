@@ -44,7 +44,11 @@ fn rpc(c: &mut Criterion) {
     let proxy = runtime.block_on(tamper_proxy::start(&anvil.url, Tamper::Nothing, LATENCY));
     let heads = SharedHeads::new();
     let trusted = TrustedBlock { number, hash };
-    heads.set(TrustedHeads { latest: Some(trusted), finalized: Some(trusted) });
+    heads.set(TrustedHeads {
+        latest: Some(trusted),
+        finalized: Some(trusted),
+        ..TrustedHeads::default()
+    });
     let upstream = ExecutionRpc::new(&proxy.url(), Duration::from_secs(10)).unwrap();
     // The unverified baseline: the same HTTP client, asking the upstream directly.
     let plain = upstream.clone();

@@ -35,6 +35,7 @@ async fn sync<const N: usize>(case: &CaseData, url: &str, catch_up_only: bool) -
         stale_after_slots: u64::MAX,
         force_update: None,
         checkpoint_policy: CheckpointPolicy { allow_old: true, ..CheckpointPolicy::default() },
+        ..SyncConfig::default()
     };
     let mut syncer = Syncer::<N, _, _>::open(
         case.spec.clone(),

@@ -31,6 +31,18 @@ export interface ManaOptions {
   pollIntervalMs?: number;
   /** Accept a checkpoint older than the weak-subjectivity limit. */
   allowOldCheckpoint?: boolean;
+  /**
+   * When the light client may apply a forced update (a header that never reached finality)
+   * after a day without finality: `supermajority` (default) only takes one signed by 2/3 of
+   * the sync committee; `off` waits for finality however long it takes. One signed by fewer is
+   * never applied: a single rogue committee member could otherwise rotate the committee.
+   */
+  forceUpdate?: "supermajority" | "off";
+  /**
+   * Answers anchored to `latest` are refused once the verified head lags the wall clock by
+   * more epochs than this (default 3); `finalized`, `safe` and explicit blocks keep working.
+   */
+  maxHeadLagEpochs?: number;
   /** Methods forwarded to the execution RPC unverified instead of refused (opt-in). */
   forwardUnverified?: string[];
   /**
@@ -56,9 +68,19 @@ export interface ManaStatus {
   optimisticSlot: number | null;
   finalizedPeriod: number | null;
   stale: boolean;
-  /** The newest verified execution block (the light client's optimistic header). */
+  /** Slot of the served head: the newest header signed by 2/3 of its sync committee. */
+  headSlot: number | null;
+  /** Slot of the newest header known final (served as `finalized` and `safe`). */
+  provenFinalizedSlot: number | null;
+  /** Trust advanced by a forced update: `finalizedSlot` never reached finality. */
+  forcedUpdate: boolean;
+  /** The head lags the wall clock past `maxHeadLagEpochs`: answers for `latest` are refused. */
+  headTooOld: boolean;
+  /** No header newer than the finalized one is signed by 2/3 yet: `head` is `finalized`. */
+  latestIsFinalized: boolean;
+  /** The newest verified execution block: of the newest header signed by 2/3 of its committee. */
   head: VerifiedBlockRef | null;
-  /** The verified finalized execution block. */
+  /** The newest execution block known final (never one a forced update applied). */
   finalized: VerifiedBlockRef | null;
   beaconUpstreams: Array<{
     url: string;

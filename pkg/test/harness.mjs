@@ -97,11 +97,11 @@ export async function fillAnvil(url) {
 }
 
 /** Starts the fixture Beacon API server with a live chain vouching for `block`. */
-export async function startBeaconServer(block, chainId = 31337) {
+export async function startBeaconServer(block, chainId = 31337, extraArgs = []) {
   if (!fs.existsSync(fixtureServerBin)) {
     throw new Error(`no fixture server at ${fixtureServerBin}: cargo build -p mana-tests --bin beacon-fixture-server`);
   }
-  const args = ["0", "--live-chain", "2", "--execution-block", `${block.number}:${block.hash}`, "--chain-id", String(chainId)];
+  const args = ["0", "--live-chain", "2", "--execution-block", `${block.number}:${block.hash}`, "--chain-id", String(chainId), ...extraArgs];
   const child = spawn(fixtureServerBin, args, { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, MANA_FIXTURES: fixtures } });
   const url = await new Promise((resolve, reject) => {
     let text = "";
@@ -124,6 +124,7 @@ export async function startBeaconServer(block, chainId = 31337) {
       genesisValidatorsRoot: live.genesis_validators_root,
     },
     checkpoint: live.trusted_root,
+    cases,
     stop: () => process.kill(child.pid, "SIGKILL"),
   };
 }

@@ -48,6 +48,9 @@ pub enum Tamper {
     ExtraLog,
     /// `eth_createAccessList`: the access list emptied.
     WrongAccessList,
+    /// `eth_getProof` and `eth_getCode`: answered with the JSON-RPC error of a reverted call
+    /// (code 3) instead of the data (not in [`Tamper::ALL`]: it corrupts no data).
+    RevertError,
 }
 
 impl Tamper {
@@ -220,6 +223,15 @@ async fn forward(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
     };
     let mut apply = |item: &mut Value| {
         let method = method_of(&item["id"]);
+        if shared.kind == Tamper::RevertError
+            && matches!(method.as_str(), "eth_getProof" | "eth_getCode")
+        {
+            let error =
+                serde_json::json!({"code": 3, "message": "execution reverted", "data": "0x"});
+            *item = serde_json::json!({"jsonrpc": "2.0", "id": item["id"].clone(), "error": error});
+            shared.tampered.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
         if let Some(result) = item.get_mut("result")
             && tamper(shared.kind, &method, result)
         {

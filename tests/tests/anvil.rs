@@ -161,7 +161,11 @@ async fn verified_answers_equal_anvils_for_every_block_transaction_account_and_f
     let head_hash = head_block["hash"].as_str().unwrap().parse().unwrap();
     let heads = SharedHeads::new();
     let trusted = TrustedBlock { number: head, hash: head_hash };
-    heads.set(TrustedHeads { latest: Some(trusted), finalized: Some(trusted) });
+    heads.set(TrustedHeads {
+        latest: Some(trusted),
+        finalized: Some(trusted),
+        ..TrustedHeads::default()
+    });
     let rpc = ExecutionRpc::new(&anvil.url, Duration::from_secs(10)).unwrap();
     let provider =
         VerifiedProvider::new(heads, vec![rpc], ProviderConfig::for_chain(31337)).unwrap();

@@ -20,7 +20,11 @@ use serde_json::{Value, json};
 
 fn provider(urls: &[String], trusted: TrustedBlock) -> VerifiedProvider<SharedHeads> {
     let heads = SharedHeads::new();
-    heads.set(TrustedHeads { latest: Some(trusted), finalized: Some(trusted) });
+    heads.set(TrustedHeads {
+        latest: Some(trusted),
+        finalized: Some(trusted),
+        ..TrustedHeads::default()
+    });
     let rpcs =
         urls.iter().map(|u| ExecutionRpc::new(u, Duration::from_secs(10)).unwrap()).collect();
     VerifiedProvider::new(heads, rpcs, ProviderConfig::for_chain(31337)).unwrap()
@@ -189,4 +193,29 @@ async fn every_tampering_is_detected_and_nothing_tampered_is_returned() {
         println!("  FAIL {f}");
     }
     assert!(failures.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upstream_error_fails_over_and_never_reads_as_a_revert() {
+    let Some(dir) = node_dir() else { return };
+    let anvil = Anvil::start(&dir);
+    // Anvil's genesis block reports the empty state root: mine past it first.
+    scenario(&dir, &anvil.url);
+    let (number, hash) = head(&anvil.url).await;
+    let trusted = TrustedBlock { number, hash };
+    let proxy = tamper_proxy::start(&anvil.url, Tamper::RevertError, Duration::ZERO).await;
+    let account = "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266";
+    // Alone: an upstream fault answered with Mana's own code, never a revert (code 3).
+    let alone = provider(&[proxy.url()], trusted);
+    let err = alone.request("eth_getBalance", json!([account, "latest"])).await.unwrap_err();
+    assert!(!matches!(err, Error::Reverted { .. }), "{err}");
+    assert_ne!(err.json_rpc_code(), 3, "{err}");
+    // With an honest second upstream: it fails over, answers, and penalises the first.
+    let both = provider(&[proxy.url(), anvil.url.clone()], trusted);
+    let balance = both.request("eth_getBalance", json!([account, "latest"])).await.unwrap();
+    assert_eq!(balance, raw(&anvil.url, "eth_getBalance", json!([account, "latest"])).await);
+    assert!(proxy.tampered() >= 2);
+    let status = both.upstreams();
+    let faulty = status.iter().find(|s| s.url.starts_with(&proxy.url())).unwrap();
+    assert!(faulty.failures + faulty.invalid > 0, "{status:?}");
 }

@@ -29,6 +29,7 @@ fn config() -> SyncConfig {
         stale_after_slots: u64::MAX,
         force_update: None,
         checkpoint_policy: CheckpointPolicy { allow_old: true, ..CheckpointPolicy::default() },
+        ..SyncConfig::default()
     }
 }
 
@@ -314,4 +315,30 @@ async fn the_store_persists_and_resumes_without_a_checkpoint() {
     .expect_err("nothing to resume and no checkpoint");
     assert!(matches!(err, Error::NoCheckpoint), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn redirects_are_refused() {
+    // A server that redirects every request to an honest one: following it would sync from an
+    // upstream the user never configured.
+    let case = CaseData::all().into_iter().next().unwrap();
+    let honest = serve(vec![case.clone()], Behaviour::Honest, 0).await;
+    let target = format!("http://{}", honest.addr);
+    let redirect = axum::Router::new().fallback(move |uri: axum::http::Uri| {
+        let location = format!("{target}{uri}");
+        async move {
+            (axum::http::StatusCode::TEMPORARY_REDIRECT, [(axum::http::header::LOCATION, location)])
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let task = tokio::spawn(async move { axum::serve(listener, redirect).await.unwrap() });
+    let url = format!("http://{addr}/{}", case.name);
+    let err =
+        match sync_case::<S, _>(&case, &[url], MemoryStore::new(), &HttpOptions::default()).await {
+            Ok(_) => panic!("synced through a redirect"),
+            Err(e) => e,
+        };
+    assert!(err.to_string().contains("307"), "{err}");
+    task.abort();
 }

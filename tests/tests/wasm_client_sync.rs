@@ -67,6 +67,7 @@ fn config() -> SyncConfig {
         stale_after_slots: u64::MAX,
         force_update: None,
         checkpoint_policy: CheckpointPolicy { allow_old: true, ..CheckpointPolicy::default() },
+        ..SyncConfig::default()
     }
 }
 

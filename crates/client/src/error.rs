@@ -115,6 +115,37 @@ pub enum Error {
     /// The requested block is not (yet) covered by the verified chain.
     #[error("{0}")]
     BlockUnavailable(String),
+    /// The block is further below the nearest verified block than the provider walks parent
+    /// hashes (`max_walk_back`): it exists, but cannot be verified here.
+    #[error(
+        "block {number} is {} blocks below the nearest verified block {nearest}; Mana verifies \
+         blocks by walking parent hashes at most {limit} blocks down",
+        nearest.saturating_sub(*number)
+    )]
+    BeyondWalkBack {
+        /// The block asked for.
+        number: u64,
+        /// The nearest verified block above it.
+        nearest: u64,
+        /// The walk-back limit.
+        limit: u64,
+    },
+    /// The verified head is too far behind the wall clock to answer for `latest`: the light
+    /// client has not seen a newer header signed by 2/3 of the committee (its Beacon APIs may
+    /// have stopped answering). Answers anchored to `finalized`, `safe` or an explicit block
+    /// still work.
+    #[error(
+        "the verified head (block {block}) is {behind_secs} s behind the wall clock, past the \
+         {limit_secs} s limit: no newer header signed by 2/3 of the sync committee"
+    )]
+    HeadTooOld {
+        /// The verified head's block number.
+        block: u64,
+        /// How far behind the wall clock its slot is, in seconds.
+        behind_secs: u64,
+        /// The limit, in seconds.
+        limit_secs: u64,
+    },
     /// The EVM could not run the call.
     #[error("execution failed: {0}")]
     Evm(String),
@@ -203,15 +234,20 @@ fn revert_suffix(output: &Bytes) -> String {
 impl Error {
     /// The JSON-RPC error code to answer with: 3 for a reverted call (with
     /// [`Error::json_rpc_data`]), -32602 for invalid parameters, -32601 for an unsupported
-    /// method, -32001 for a block outside the verified chain, an upstream's own code for its
-    /// JSON-RPC errors, -32015 for an EVM failure, -32050 for data that failed verification,
+    /// method, -32001 for a block outside the verified chain or a head too old to serve, an
+    /// upstream's own code for its JSON-RPC errors to forwarded requests (never 3), -32015 for an EVM failure, -32050 for data that failed verification,
     /// else -32603.
     pub fn json_rpc_code(&self) -> i64 {
         match self {
             Self::Reverted { .. } => 3,
             Self::InvalidParams(_) => -32602,
             Self::Unsupported { .. } => -32601,
-            Self::BlockUnavailable(_) => -32001,
+            Self::BlockUnavailable(_) | Self::HeadTooOld { .. } | Self::BeyondWalkBack { .. } => {
+                -32001
+            }
+            // Code 3 means "the EVM ran this call and it reverted": Mana never lets an
+            // upstream claim that for a call Mana did not run.
+            Self::Rpc { code: 3, .. } => -32603,
             Self::Rpc { code, .. } => *code,
             Self::Evm(_) => -32015,
             e if e.is_invalid_data() => -32050,

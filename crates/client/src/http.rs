@@ -118,6 +118,9 @@ impl HttpEndpoint {
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(5)))
             .user_agent(concat!("mana/", env!("CARGO_PKG_VERSION")))
+            // A redirect is refused (answered as its 3xx status): an upstream is the URL the
+            // user configured, not wherever it points.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| Error::Http { url: base.to_string(), reason: e.to_string() })
     }
@@ -256,6 +259,9 @@ mod fetch {
             headers.set("accept", accept).map_err(js)?;
             let init = web_sys::RequestInit::new();
             init.set_signal(Some(&controller.signal()));
+            // A redirect is refused: an upstream is the URL the user configured, not wherever
+            // it points.
+            init.set_redirect(web_sys::RequestRedirect::Error);
             match body {
                 None => init.set_method("GET"),
                 Some(body) => {

@@ -8,7 +8,11 @@
 //! | anchor root [32] | network name (u32 len + bytes)
 //! | finalized header | current committee | next committee? | best valid update?
 //! | optimistic header | previous max participants u64 | current max participants u64
+//! | proven finalized header | supermajority head            (schema 2)
 //! ```
+//!
+//! Schema 1 stores (without the last two parts) still load: their finalized header is taken as
+//! final, as schema 1 clients served it.
 //!
 //! Variable parts are `u32 length + SSZ` (headers in the Electra shape, which holds every
 //! earlier fork's data); optional parts use length 0 for "absent". The best valid update is
@@ -16,7 +20,7 @@
 
 use libssz::{SszDecode, SszEncode};
 use mana_consensus::types::common::{SyncAggregate, SyncCommittee};
-use mana_consensus::{LightClientHeader, LightClientStore, LightClientUpdate};
+use mana_consensus::{Assurance, LightClientHeader, LightClientStore, LightClientUpdate};
 use mana_primitives::{Fork, sha256};
 use mana_store::{Op, Store};
 
@@ -25,7 +29,9 @@ use crate::{B256, Error, Result};
 /// Key of the light-client store in the [`Store`].
 pub const STORE_KEY: &str = "light-client/store";
 /// Version of the layout above; bump on any change.
-pub const STORE_SCHEMA_VERSION: u16 = 1;
+pub const STORE_SCHEMA_VERSION: u16 = 2;
+/// The oldest layout still read.
+const OLDEST_SCHEMA_VERSION: u16 = 1;
 const MAGIC: &[u8; 8] = b"MANA-LC\0";
 /// The shape every header and update is stored in.
 const SHAPE: Fork = Fork::Electra;
@@ -41,6 +47,8 @@ pub struct PersistedLightClient<const S: usize> {
     pub anchor_root: B256,
     /// The verified store.
     pub store: LightClientStore<S>,
+    /// What the store's headers are backed by.
+    pub assurance: Assurance,
 }
 
 fn put_part(out: &mut Vec<u8>, part: &[u8]) -> Result<()> {
@@ -75,6 +83,8 @@ impl<const S: usize> PersistedLightClient<S> {
         put_part(&mut out, &s.optimistic_header.to_ssz(SHAPE)?)?;
         out.extend_from_slice(&s.previous_max_active_participants.to_le_bytes());
         out.extend_from_slice(&s.current_max_active_participants.to_le_bytes());
+        put_part(&mut out, &self.assurance.finalized.to_ssz(SHAPE)?)?;
+        put_part(&mut out, &self.assurance.supermajority_head.to_ssz(SHAPE)?)?;
         let checksum = sha256(&out);
         out.extend_from_slice(&checksum);
         Ok(out)
@@ -90,7 +100,7 @@ impl<const S: usize> PersistedLightClient<S> {
             return Err(corrupt("not a Mana light-client store"));
         }
         let version = u16::from_le_bytes(r.array()?);
-        if version != STORE_SCHEMA_VERSION {
+        if !(OLDEST_SCHEMA_VERSION..=STORE_SCHEMA_VERSION).contains(&version) {
             return Err(Error::SchemaVersion { found: version, supported: STORE_SCHEMA_VERSION });
         }
         if sha256(body).as_slice() != checksum {
@@ -112,6 +122,14 @@ impl<const S: usize> PersistedLightClient<S> {
         let optimistic_header = LightClientHeader::from_ssz(SHAPE, r.part()?)?;
         let previous_max_active_participants = u64::from_le_bytes(r.array()?);
         let current_max_active_participants = u64::from_le_bytes(r.array()?);
+        let assurance = if version >= 2 {
+            Assurance {
+                finalized: LightClientHeader::from_ssz(SHAPE, r.part()?)?,
+                supermajority_head: LightClientHeader::from_ssz(SHAPE, r.part()?)?,
+            }
+        } else {
+            Assurance::at(&finalized_header)
+        };
         if !r.0.is_empty() {
             return Err(corrupt("trailing bytes"));
         }
@@ -128,6 +146,7 @@ impl<const S: usize> PersistedLightClient<S> {
                 previous_max_active_participants,
                 current_max_active_participants,
             },
+            assurance,
         })
     }
 
@@ -256,7 +275,9 @@ mod tests {
         let (_, committee) = mana_consensus::testing::committee::<S>(0);
         let (_, next) = mana_consensus::testing::committee::<S>(S);
         let header = mana_consensus::testing::header(&spec, 4_000_000_000 / 12, [7; 32]);
+        let older = mana_consensus::testing::header(&spec, 4_000_000_000 / 12 - 64, [8; 32]);
         PersistedLightClient {
+            assurance: Assurance { finalized: older.clone(), supermajority_head: older },
             network: "mainnet".into(),
             genesis_validators_root: [1; 32],
             anchor_root: [2; 32],
@@ -315,9 +336,24 @@ mod tests {
         bytes[body_len..].copy_from_slice(&sum);
         assert!(matches!(
             PersistedLightClient::<S>::decode(&bytes),
-            Err(Error::SchemaVersion { found: 9, supported: 1 })
+            Err(Error::SchemaVersion { found: 9, supported: STORE_SCHEMA_VERSION })
         ));
         let ok = sample().encode().unwrap();
         assert!(matches!(PersistedLightClient::<512>::decode(&ok), Err(Error::StoreCorrupt(_))));
+    }
+
+    #[test]
+    fn schema_1_stores_load_with_their_finalized_header_as_final() {
+        let p = sample();
+        let v2 = p.encode().unwrap();
+        // Schema 1: the same layout without the two assurance parts.
+        let header_len = p.assurance.finalized.to_ssz(SHAPE).unwrap().len() + 4;
+        let mut v1 = v2[..v2.len() - 32 - 2 * header_len].to_vec();
+        v1[8..10].copy_from_slice(&1u16.to_le_bytes());
+        let sum = sha256(&v1);
+        v1.extend_from_slice(&sum);
+        let loaded = PersistedLightClient::<S>::decode(&v1).unwrap();
+        assert_eq!(loaded.store, p.store);
+        assert_eq!(loaded.assurance, Assurance::at(&p.store.finalized_header));
     }
 }

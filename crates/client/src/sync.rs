@@ -14,6 +14,7 @@ use mana_store::Store;
 use crate::beacon::MAX_REQUEST_UPDATES;
 use crate::checkpoint::CheckpointPolicy;
 use crate::error::is_benign;
+use crate::execution::{HeadNotes, TrustedBlock, TrustedHeads};
 use crate::persist::{PersistedLightClient, load_persisted};
 use crate::{B256, Clock, Error, Event, Result, UpstreamPool, sleep};
 
@@ -24,10 +25,16 @@ pub struct SyncConfig {
     pub poll_interval: Option<Duration>,
     /// The head is stale when the optimistic header lags the wall clock by more slots.
     pub stale_after_slots: u64,
-    /// Apply `process_light_client_store_force_update` when it is due, under this policy.
+    /// Apply `process_light_client_store_force_update` when it is due, under this policy
+    /// (default: [`ForceUpdatePolicy::SUPERMAJORITY`]). Whatever the policy, a forced update
+    /// that rotates the sync committee needs a 2/3 supermajority of signers, and a forced
+    /// header is never served as finalized.
     pub force_update: Option<ForceUpdatePolicy>,
     /// Age limit on trusted headers.
     pub checkpoint_policy: CheckpointPolicy,
+    /// Answers anchored to `latest` are refused once the verified head is more than this many
+    /// epochs behind the wall clock (finalized-anchored answers keep working).
+    pub max_head_lag_epochs: u64,
 }
 
 impl Default for SyncConfig {
@@ -35,8 +42,9 @@ impl Default for SyncConfig {
         Self {
             poll_interval: None,
             stale_after_slots: 5,
-            force_update: Some(ForceUpdatePolicy::SPEC),
+            force_update: Some(ForceUpdatePolicy::SUPERMAJORITY),
             checkpoint_policy: CheckpointPolicy::default(),
+            max_head_lag_epochs: 3,
         }
     }
 }
@@ -59,9 +67,9 @@ pub struct SyncStats {
 pub struct SyncStatus {
     /// Slot of the wall clock.
     pub current_slot: u64,
-    /// Finalized header slot.
+    /// The store's finalized header slot (a forced header when [`SyncStatus::forced_update`]).
     pub finalized_slot: u64,
-    /// Optimistic header slot.
+    /// The spec's optimistic header slot (it may rest on few signatures).
     pub optimistic_slot: u64,
     /// Sync-committee period of the finalized header.
     pub finalized_period: u64,
@@ -69,6 +77,15 @@ pub struct SyncStatus {
     pub next_committee_known: bool,
     /// Whether the head is stale.
     pub stale: bool,
+    /// Slot of the served head: the newest header signed by 2/3 of its committee.
+    pub head_slot: u64,
+    /// Slot of the newest header known final (served as `finalized` and `safe`).
+    pub proven_finalized_slot: u64,
+    /// Trust advanced by a forced update: the store's finalized header never reached finality.
+    pub forced_update: bool,
+    /// The served head is more than `max_head_lag_epochs` behind the wall clock: answers
+    /// anchored to `latest` are refused.
+    pub head_too_old: bool,
 }
 
 /// Dedup key of a processed finality or optimistic update.
@@ -144,8 +161,16 @@ impl<const S: usize, St: Store, C: Clock> Syncer<S, St, C> {
                 finalized_slot: p.store.finalized_header.beacon.slot,
                 optimistic_slot: p.store.optimistic_header.beacon.slot,
             });
-            let client =
-                LightClient::from_store(spec, genesis_validators_root, p.store, BlstVerifier)?;
+            let current_slot = spec.slot_at_time(now / 1000).ok_or(Error::BeforeGenesis)?;
+            // The checksum only catches accidents: re-check what a store edited to hold data
+            // the committees never signed would fail.
+            let mut client =
+                LightClient::from_store(spec, genesis_validators_root, p.store, BlstVerifier)?
+                    .with_assurance(p.assurance)
+                    .map_err(|e| Error::StoreCorrupt(format!("assurance marks: {e}")))?;
+            client
+                .recheck(current_slot)
+                .map_err(|e| Error::StoreCorrupt(format!("persisted store fails a check: {e}")))?;
             return Ok(Self::assemble(client, p.anchor_root, pool, store, clock, config, on_event));
         }
         let root = checkpoint.ok_or(Error::NoCheckpoint)?;
@@ -261,14 +286,59 @@ impl<const S: usize, St: Store, C: Clock> Syncer<S, St, C> {
     /// Where the client stands now.
     pub fn status(&self) -> Result<SyncStatus> {
         let store = self.client.store();
+        let assurance = self.client.assurance();
+        let current_slot = self.current_slot()?;
+        let head_slot = assurance.supermajority_head.beacon.slot;
         Ok(SyncStatus {
-            current_slot: self.current_slot()?,
+            current_slot,
             finalized_slot: store.finalized_header.beacon.slot,
             optimistic_slot: store.optimistic_header.beacon.slot,
             finalized_period: self.client.store_period()?,
             next_committee_known: store.next_sync_committee.is_some(),
             stale: self.stale,
+            head_slot,
+            proven_finalized_slot: assurance.finalized.beacon.slot,
+            forced_update: assurance.forced(store),
+            head_too_old: current_slot.saturating_sub(head_slot) > self.max_head_lag_slots(),
         })
+    }
+
+    fn max_head_lag_slots(&self) -> u64 {
+        self.config.max_head_lag_epochs.saturating_mul(self.client.spec().preset.slots_per_epoch)
+    }
+
+    /// What the verified provider may anchor to: `latest` is the newest execution block of a
+    /// header signed by 2/3 of its committee (the finalized block until one is seen), and
+    /// `finalized`/`safe` the newest block known final — never a header applied by a forced
+    /// update. `latest` expires `max_head_lag_epochs` after its slot.
+    pub fn trusted_heads(&self) -> TrustedHeads {
+        let assurance = self.client.assurance();
+        let store = self.client.store();
+        let spec = self.client.spec();
+        let block = |h: &LightClientHeader| {
+            (h.execution.block_hash != [0; 32]).then(|| TrustedBlock {
+                number: h.execution.block_number,
+                hash: h.execution.block_hash.into(),
+            })
+        };
+        let head = &assurance.supermajority_head;
+        let lag_ms = self.max_head_lag_slots().saturating_mul(spec.slot_duration_ms);
+        let slot_start_ms = head
+            .beacon
+            .slot
+            .saturating_mul(spec.slot_duration_ms)
+            .saturating_add(spec.genesis_time.saturating_mul(1000));
+        TrustedHeads {
+            latest: block(head),
+            finalized: block(&assurance.finalized),
+            latest_expires_ms: Some(slot_start_ms.saturating_add(lag_ms)),
+            latest_lag_limit_ms: lag_ms,
+            notes: HeadNotes {
+                latest_is_finalized: head.beacon.slot <= assurance.finalized.beacon.slot,
+                weak_optimistic_ignored: store.optimistic_header.beacon.slot > head.beacon.slot,
+                forced_update: assurance.forced(store),
+            },
+        }
     }
 
     async fn persist(&mut self) -> Result<()> {
@@ -277,6 +347,7 @@ impl<const S: usize, St: Store, C: Clock> Syncer<S, St, C> {
             genesis_validators_root: *self.client.genesis_validators_root(),
             anchor_root: self.anchor_root,
             store: self.client.store().clone(),
+            assurance: self.client.assurance().clone(),
         };
         persisted.save(&self.store).await
     }
@@ -464,7 +535,12 @@ impl<const S: usize, St: Store, C: Clock> Syncer<S, St, C> {
         }
         self.follow(true, current_slot).await?;
         self.follow(false, current_slot).await?;
-        if let Some(policy) = self.config.force_update
+        // A committee rotation is never forced on a minority's word, whatever the policy.
+        let policy = self
+            .config
+            .force_update
+            .map(|p| ForceUpdatePolicy { committee_needs_supermajority: true, ..p });
+        if let Some(policy) = policy
             && let Some(effect) = self.client.force_update(current_slot, policy)?
         {
             self.stats.forced_updates = self.stats.forced_updates.saturating_add(1);

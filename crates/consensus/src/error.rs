@@ -225,6 +225,9 @@ pub enum Error {
     /// A signature or key failed BLS checks.
     #[error("sync committee signature: {0}")]
     Bls(BlsError),
+    /// Restored assurance marks claim headers newer than the store holds.
+    #[error("assurance marks claim more than the store holds")]
+    AssuranceBeyondStore,
     /// A forced update was asked for but is not due or there is nothing to apply.
     #[error("no forced update: {0}")]
     ForceUpdateNotApplicable(&'static str),

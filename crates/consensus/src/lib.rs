@@ -23,7 +23,7 @@ pub mod types;
 
 pub use error::{BlsError, Error, HeaderError, HeaderRole, Result};
 pub use light_client::{
-    ForceUpdatePolicy, LightClient, LightClientBootstrap, LightClientFinalityUpdate,
+    Assurance, ForceUpdatePolicy, LightClient, LightClientBootstrap, LightClientFinalityUpdate,
     LightClientHeader, LightClientOptimisticUpdate, LightClientStore, LightClientUpdate,
     UpdateEffect,
 };

@@ -160,9 +160,20 @@ pub fn bootstrap<const S: usize>(
     slot: Slot,
     committee: &SyncCommittee<S>,
 ) -> (B256, LightClientBootstrap<S>) {
+    bootstrap_with_execution(spec, slot, committee, None)
+}
+
+/// Like [`bootstrap`], with the header carrying `execution_block` (number, hash) as its
+/// execution payload (see [`header_with_execution`]).
+pub fn bootstrap_with_execution<const S: usize>(
+    spec: &ChainSpec,
+    slot: Slot,
+    committee: &SyncCommittee<S>,
+    execution_block: Option<(u64, B256)>,
+) -> (B256, LightClientBootstrap<S>) {
     let gindex = StateProofIndices::at_slot(spec, slot).current_sync_committee;
     let tree = SparseTree::new(gindex_depth(gindex), &[(gindex, hash_tree_root(committee))], 3);
-    let header = header(spec, slot, tree.root());
+    let header = header_with_execution(spec, slot, tree.root(), execution_block);
     let root = header.beacon_root();
     (
         root,
@@ -316,9 +327,67 @@ mod tests {
         let before = client.store().clone();
         assert_eq!(client.force_update(late, ForceUpdatePolicy::SUPERMAJORITY).unwrap(), None);
         assert_eq!(client.store(), &before);
+        // The weak update rotates the committee: a policy that otherwise accepts minorities
+        // still refuses it.
+        let minority_ok =
+            ForceUpdatePolicy { require_supermajority: false, ..ForceUpdatePolicy::SPEC };
+        let guarded = ForceUpdatePolicy { committee_needs_supermajority: true, ..minority_ok };
+        assert_eq!(client.force_update(late, guarded).unwrap(), None);
+        assert_eq!(client.store(), &before);
+        assert_eq!(ForceUpdatePolicy::default(), ForceUpdatePolicy::SUPERMAJORITY);
         let effect = client.force_update(late, ForceUpdatePolicy::SPEC).unwrap().unwrap();
         assert!(effect.finalized_advanced);
         assert_eq!(client.store().finalized_header.beacon.slot, start + 64);
         assert!(client.store().best_valid_update.is_none());
+        // The forced header is not final: the assurance keeps the checkpoint.
+        assert!(client.assurance().forced(client.store()));
+        assert_eq!(client.assurance().finalized.beacon.slot, start);
+        assert_eq!(client.assurance().supermajority_head.beacon.slot, start);
+    }
+
+    /// The attack of a rogue committee member right after a bootstrap: one signature moves the
+    /// spec's optimistic header, never the supermajority head; a 2/3 update moves both.
+    #[test]
+    fn one_signer_moves_only_the_spec_optimistic_header() {
+        let mut spec = ChainSpec::mainnet();
+        spec.preset.sync_committee_size = 32;
+        let gvr = spec.genesis_validators_root.unwrap();
+        let start = spec.start_slot_of_period(1500).unwrap();
+        let (keys, current) = committee::<32>(0);
+        let (_, next) = committee::<32>(32);
+        let (root, boot) = bootstrap(&spec, start, &current);
+        let mut client =
+            LightClient::bootstrap(spec.clone(), gvr, &root, boot, BlstVerifier).unwrap();
+        let one: Vec<Option<[u8; 32]>> =
+            keys.iter().enumerate().map(|(i, k)| (i == 7).then_some(*k)).collect();
+        let rogue = update(&spec, &gvr, &one, start + 150, start + 64, &next);
+        let effect = client.process_update(rogue, start + 200).unwrap();
+        assert!(effect.optimistic_advanced, "the spec's threshold is 0 after a bootstrap");
+        assert_eq!(client.store().optimistic_header.beacon.slot, start + 150);
+        assert_eq!(client.assurance().supermajority_head.beacon.slot, start);
+        assert_eq!(client.assurance().finalized.beacon.slot, start);
+        let most: Vec<Option<[u8; 32]>> =
+            keys.iter().enumerate().map(|(i, k)| (i < 22).then_some(*k)).collect();
+        let honest = update(&spec, &gvr, &most, start + 160, start + 96, &next);
+        client.process_update(honest, start + 200).unwrap();
+        assert_eq!(client.assurance().supermajority_head.beacon.slot, start + 160);
+        assert_eq!(client.assurance().finalized.beacon.slot, start + 96);
+        assert!(!client.assurance().forced(client.store()));
+        // Restored marks may not claim more than the store holds.
+        let store = client.store().clone();
+        let marks = client.assurance().clone();
+        let resumed = LightClient::from_store(spec.clone(), gvr, store.clone(), BlstVerifier)
+            .unwrap()
+            .with_assurance(marks.clone())
+            .unwrap();
+        assert_eq!(resumed.assurance(), &marks);
+        let mut inflated = marks;
+        inflated.finalized = store.optimistic_header.clone();
+        assert!(
+            LightClient::from_store(spec, gvr, store, BlstVerifier)
+                .unwrap()
+                .with_assurance(inflated)
+                .is_err()
+        );
     }
 }

@@ -12,13 +12,13 @@ use mana_client::execution::{
 use mana_client::{
     Event, HttpOptions, SyncConfig, SyncStatus, Syncer, SystemClock, UpstreamPool, UpstreamStatus,
 };
-use mana_consensus::LightClientHeader;
+use mana_consensus::ForceUpdatePolicy;
 use mana_primitives::ChainSpec;
 use mana_store::{IdbStore, MemoryStore, Op, Store};
 use serde_json::{Value, json};
 use wasm_bindgen::prelude::*;
 
-use crate::config::{Options, Storage};
+use crate::config::{ForceUpdate, Options, Storage};
 
 /// The storage the options chose.
 enum AnyStore {
@@ -116,20 +116,6 @@ fn block_json(block: Option<TrustedBlock>) -> Value {
     block.map_or(Value::Null, |b| json!({"number": b.number, "hash": b.hash.to_string()}))
 }
 
-/// Light-client headers' execution blocks (none before Capella).
-fn execution_heads<const S: usize, St: Store>(syncer: &Syncer<S, St, SystemClock>) -> TrustedHeads {
-    let block = |h: &LightClientHeader| {
-        (h.execution.block_hash != [0; 32]).then(|| TrustedBlock {
-            number: h.execution.block_number,
-            hash: h.execution.block_hash.into(),
-        })
-    };
-    TrustedHeads {
-        latest: block(syncer.optimistic_header()),
-        finalized: block(syncer.finalized_header()),
-    }
-}
-
 /// The status object (`status()` and the `status` event).
 fn status_json(
     phase: &str,
@@ -146,6 +132,11 @@ fn status_json(
         "optimisticSlot": sync.map(|s| s.optimistic_slot),
         "finalizedPeriod": sync.map(|s| s.finalized_period),
         "stale": sync.is_some_and(|s| s.stale),
+        "headSlot": sync.map(|s| s.head_slot),
+        "provenFinalizedSlot": sync.map(|s| s.proven_finalized_slot),
+        "forcedUpdate": sync.is_some_and(|s| s.forced_update),
+        "headTooOld": sync.is_some_and(|s| s.head_too_old),
+        "latestIsFinalized": heads.notes.latest_is_finalized,
         "head": block_json(heads.latest),
         "finalized": block_json(heads.finalized),
         "beaconUpstreams": upstreams_json(upstreams),
@@ -305,6 +296,13 @@ async fn open<const S: usize>(
             allow_old: options.allow_old_checkpoint,
             ..CheckpointPolicy::default()
         },
+        force_update: match options.force_update {
+            ForceUpdate::Supermajority => Some(ForceUpdatePolicy::SUPERMAJORITY),
+            ForceUpdate::Off => None,
+        },
+        max_head_lag_epochs: options
+            .max_head_lag_epochs
+            .unwrap_or(SyncConfig::default().max_head_lag_epochs),
         ..SyncConfig::default()
     };
     let genesis_validators_root = spec.genesis_validators_root.unwrap_or_default();
@@ -334,7 +332,7 @@ fn publish<const S: usize>(
     phase: &str,
     network: &str,
 ) {
-    let heads = execution_heads(syncer);
+    let heads = syncer.trusted_heads();
     shared.heads.set(heads);
     let sync = syncer.status().ok();
     let status = status_json(phase, network, sync.as_ref(), heads, &syncer.pool().status());

@@ -58,6 +58,11 @@ pub struct Options {
     pub poll_interval_ms: Option<u64>,
     /// Accept a checkpoint older than the weak-subjectivity limit.
     pub allow_old_checkpoint: bool,
+    /// When forced updates may apply (default [`ForceUpdate::Supermajority`]).
+    pub force_update: ForceUpdate,
+    /// Answers for `latest` are refused once the verified head lags the wall clock by more
+    /// epochs (default 3).
+    pub max_head_lag_epochs: Option<u64>,
     /// Methods forwarded unverified instead of refused (opt-in, see the README).
     pub forward_unverified: Vec<String>,
 }
@@ -150,6 +155,16 @@ impl CustomNetwork {
     }
 }
 
+/// The `forceUpdate` option: when `process_light_client_store_force_update` may apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ForceUpdate {
+    /// `"supermajority"`: only an update signed by 2/3 of the committee (the default).
+    #[default]
+    Supermajority,
+    /// `"off"`: never; wait for finality however long it takes.
+    Off,
+}
+
 /// Why options were refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OptionsError(pub String);
@@ -196,6 +211,20 @@ impl Options {
             timeout_ms: f.uint("timeoutMs")?,
             poll_interval_ms: f.uint("pollIntervalMs")?,
             allow_old_checkpoint: f.flag("allowOldCheckpoint")?,
+            force_update: match f.string("forceUpdate")?.as_deref() {
+                None | Some("supermajority") => ForceUpdate::Supermajority,
+                Some("off") => ForceUpdate::Off,
+                Some(other) => {
+                    return Err(f.bad(
+                        "forceUpdate",
+                        &format!(
+                            "{other:?} is not supermajority or off (a forced update signed by \
+                             fewer than 2/3 of the committee is never applied)"
+                        ),
+                    ));
+                }
+            },
+            max_head_lag_epochs: f.uint("maxHeadLagEpochs")?,
             forward_unverified: f.strings("forwardUnverified")?,
         };
         f.finish()?;
@@ -267,6 +296,14 @@ mod tests {
                 .unwrap();
         assert_eq!(sepolia.spec().unwrap().deposit_chain_id, 11_155_111);
         assert_eq!(sepolia.storage, Storage::Memory);
+        // The safe force-update policy is the default; `off` is the only other choice.
+        assert_eq!(options.force_update, ForceUpdate::Supermajority);
+        assert_eq!(options.max_head_lag_epochs, None);
+        let off =
+            Options::parse(r#"{"beaconApi":["x"],"forceUpdate":"off","maxHeadLagEpochs":5}"#)
+                .unwrap();
+        assert_eq!(off.force_update, ForceUpdate::Off);
+        assert_eq!(off.max_head_lag_epochs, Some(5));
     }
 
     #[test]
@@ -277,6 +314,8 @@ mod tests {
             (r#"{"beaconApi":["x"],"storage":"disk"}"#, "disk"),
             (r#"{"beaconApi":["x"],"beaconAPI":["y"]}"#, "beaconAPI"),
             (r#"{"beaconApi":["x"],"network":"ropsten"}"#, "ropsten"),
+            (r#"{"beaconApi":["x"],"forceUpdate":"spec"}"#, "forceUpdate"),
+            (r#"{"beaconApi":["x"],"maxHeadLagEpochs":-1}"#, "maxHeadLagEpochs"),
         ] {
             let error = Options::parse(json).and_then(|o| o.spec().map(|_| ())).unwrap_err();
             assert!(error.0.contains(expected), "{json}: {error}");

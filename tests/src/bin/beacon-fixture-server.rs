@@ -11,8 +11,13 @@
 //! headers carrying `--execution-block NUMBER:0xHASH` on chain `--chain-id ID` (default 31337):
 //! the npm package's end-to-end tests sync it and check answers from Anvil against that block.
 //!
-//! Usage: `beacon-fixture-server [PORT] [--synthetic-mainnet N] [--live-chain N
-//! [--execution-block NUMBER:0xHASH] [--chain-id ID]]`; honours `MANA_FIXTURES`.
+//! With `--rogue` it also serves the attacks of a rogue sync-committee member
+//! (`mana_tests::synthetic_chain::rogue_chain`, cases `rogue-head`, `rogue-rotation` and
+//! `rogue-forced`), their checkpoint carrying the `--execution-block` and the rogue headers the
+//! block after it with a made-up hash.
+//!
+//! Usage: `beacon-fixture-server [PORT] [--synthetic-mainnet N] [--live-chain N]
+//! [--rogue] [--execution-block NUMBER:0xHASH] [--chain-id ID]`; honours `MANA_FIXTURES`.
 
 #[cfg(not(target_arch = "wasm32"))]
 #[tokio::main]
@@ -20,11 +25,12 @@ async fn main() {
     use std::io::Write as _;
 
     use mana_tests::beacon_server::{Behaviour, CaseData, serve};
-    use mana_tests::synthetic_chain::{live_chain, mainnet_chain};
+    use mana_tests::synthetic_chain::{Rogue, live_chain, mainnet_chain, rogue_chain};
 
     let mut port = 0;
     let mut synthetic = None;
     let mut live = None;
+    let mut rogue = false;
     let mut execution_block = None;
     let mut chain_id = 31_337;
     let mut args = std::env::args().skip(1);
@@ -34,6 +40,8 @@ async fn main() {
             synthetic = Some(count(args.next().unwrap_or_default()));
         } else if arg == "--live-chain" {
             live = Some(count(args.next().unwrap_or_default()));
+        } else if arg == "--rogue" {
+            rogue = true;
         } else if arg == "--chain-id" {
             chain_id = count(args.next().unwrap_or_default());
         } else if arg == "--execution-block" {
@@ -55,18 +63,25 @@ async fn main() {
     if let Some(periods) = synthetic {
         cases.push(mainnet_chain(periods));
     }
+    // Any recorded minimal-preset case from Electra on gives the consensus config.
+    let base_config = cases
+        .iter()
+        .find(|c| c.name.starts_with("electra") && !c.config_yaml.is_empty())
+        .map(|c| c.config_yaml.clone())
+        .expect("an electra data_collection case for the generated chains' config");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_secs();
     if let Some(periods) = live {
-        // Any recorded minimal-preset case from Electra on gives the consensus config.
-        let base = cases
-            .iter()
-            .find(|c| c.name.starts_with("electra") && !c.config_yaml.is_empty())
-            .expect("an electra data_collection case for the live chain's config");
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .expect("clock after 1970")
-            .as_secs();
-        let chain = live_chain(&base.config_yaml, chain_id, periods, execution_block, now);
-        cases.push(chain);
+        cases.push(live_chain(&base_config, chain_id, periods, execution_block, now));
+    }
+    if rogue {
+        let honest = execution_block.unwrap_or((1000, [0xaa; 32]));
+        let forged = (honest.0 + 1, [0xee; 32]);
+        for attack in Rogue::ALL {
+            cases.push(rogue_chain(&base_config, chain_id, attack, honest, forged, now));
+        }
     }
     let server = serve(cases, Behaviour::Honest, port).await;
     {

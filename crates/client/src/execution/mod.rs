@@ -16,4 +16,4 @@ pub use provider::{ProviderConfig, VerifiedBlock, VerifiedProvider};
 #[cfg(feature = "evm")]
 pub use revm::primitives::hardfork::SpecId;
 pub use rpc::ExecutionRpc;
-pub use trusted::{SharedHeads, TrustedBlock, TrustedHeaders, TrustedHeads};
+pub use trusted::{HeadNotes, SharedHeads, TrustedBlock, TrustedHeaders, TrustedHeads};

@@ -33,7 +33,7 @@ use serde_json::{Value, json};
 use super::rpc::ExecutionRpc;
 use super::trusted::{TrustedBlock, TrustedHeaders};
 use crate::upstream::UpstreamPool;
-use crate::{Error, Result};
+use crate::{Clock, Error, Result, SystemClock};
 
 mod served;
 #[cfg(feature = "evm")]
@@ -159,8 +159,14 @@ pub struct VerifiedBlock {
 struct Cache {
     /// The `latest` head the non-final entries were derived from.
     anchor: Option<B256>,
+    /// The finalized block number of the current heads.
+    final_number: u64,
+    /// Bumped whenever the heads change.
+    generation: u64,
     hashes: BTreeMap<u64, B256>,
     headers: BTreeMap<B256, Header>,
+    /// The suggested priority fee, computed from the verified blocks below this head.
+    tip: Option<(B256, u128)>,
 }
 
 #[derive(Debug, Clone)]
@@ -229,10 +235,13 @@ fn inconsistent(rpc: &ExecutionRpc, reason: impl Into<String>) -> Error {
     Error::Inconsistent { url: rpc.url().to_string(), reason: reason.into() }
 }
 
-/// Whether an error means "try another upstream".
-fn is_upstream_fault(e: &Error) -> bool {
+/// Whether an error means "try another upstream". A JSON-RPC error answer to a request Mana
+/// makes for data it verifies is a fault too (an honest node has that data); only forwarded
+/// requests (`rpc_errors_are_answers`) pass the upstream's error on as the answer.
+fn is_upstream_fault(e: &Error, rpc_errors_are_answers: bool) -> bool {
     e.is_invalid_data()
         || matches!(e, Error::Http { .. } | Error::Timeout { .. } | Error::Status { .. })
+        || (!rpc_errors_are_answers && matches!(e, Error::Rpc { .. }))
 }
 
 /// EIP-4844 `fake_exponential(factor, numerator, denominator)` in `u128`: the Taylor series of
@@ -346,10 +355,26 @@ impl<T: TrustedHeaders> VerifiedProvider<T> {
         pool.order().iter().filter_map(|i| pool.api(*i)).map(|r| r.round_trips()).sum()
     }
 
-    /// Runs `f` against the healthiest upstream, then the next ones while upstreams fail or
-    /// serve data that does not verify (each is penalised). Deterministic errors (a JSON-RPC
-    /// error, bad parameters) are returned at once.
+    /// Runs `f` against the healthiest upstream, then the next ones while upstreams fail,
+    /// answer with a JSON-RPC error or serve data that does not verify (each is penalised).
+    /// Deterministic errors (bad parameters) are returned at once.
     async fn with_upstream<R, F, Fut>(&self, what: &str, f: F) -> Result<R>
+    where
+        F: Fn(ExecutionRpc) -> Fut,
+        Fut: Future<Output = Result<R>>,
+    {
+        self.try_upstreams(what, false, f).await
+    }
+
+    /// [`Self::with_upstream`], where `rpc_errors_are_answers` makes an upstream's JSON-RPC
+    /// error the answer (for requests forwarded as they are, such as a raw transaction the
+    /// node refuses).
+    async fn try_upstreams<R, F, Fut>(
+        &self,
+        what: &str,
+        rpc_errors_are_answers: bool,
+        f: F,
+    ) -> Result<R>
     where
         F: Fn(ExecutionRpc) -> Fut,
         Fut: Future<Output = Result<R>>,
@@ -363,7 +388,7 @@ impl<T: TrustedHeaders> VerifiedProvider<T> {
                     lock(&self.pool).succeeded(index);
                     return Ok(r);
                 }
-                Err(e) if is_upstream_fault(&e) => {
+                Err(e) if is_upstream_fault(&e, rpc_errors_are_answers) => {
                     lock(&self.pool).penalise(index, &e);
                     errors.push(e);
                 }
@@ -386,6 +411,7 @@ impl<T: TrustedHeaders> VerifiedProvider<T> {
                     | Error::Http { url, .. }
                     | Error::Timeout { url, .. }
                     | Error::Status { url, .. }
+                    | Error::Rpc { url, .. }
                     | Error::Oversized { url, .. } => (url.clone(), e.to_string()),
                     other => (String::new(), other.to_string()),
                 })
@@ -395,6 +421,8 @@ impl<T: TrustedHeaders> VerifiedProvider<T> {
 
     // ---- trusted blocks -------------------------------------------------------------------
 
+    /// The verified `latest` and `finalized` blocks. Whether `latest` is recent enough to
+    /// anchor an answer is [`Self::current_head`]'s question.
     fn heads(&self) -> Result<(TrustedBlock, TrustedBlock)> {
         let heads = self.trusted.heads();
         let latest = heads
@@ -402,18 +430,57 @@ impl<T: TrustedHeaders> VerifiedProvider<T> {
             .ok_or_else(|| Error::BlockUnavailable("no verified execution head yet".into()))?;
         let finalized = heads.finalized.unwrap_or(latest);
         let mut cache = lock(&self.cache);
-        if cache.anchor != Some(latest.hash) {
-            // The head moved (or reorganised): keep only what the finalized block vouches for.
+        if cache.anchor != Some(latest.hash) || cache.final_number != finalized.number {
+            // The head moved (or reorganised): keep only what the finalized block vouches for,
+            // and make walks still running from the old head unable to add to the cache.
             cache.hashes.retain(|n, _| *n <= finalized.number);
             cache.anchor = Some(latest.hash);
+            cache.final_number = finalized.number;
+            cache.generation = cache.generation.wrapping_add(1);
         }
         cache.hashes.insert(finalized.number, finalized.hash);
         cache.hashes.insert(latest.number, latest.hash);
         Ok((latest, finalized))
     }
 
+    /// The verified `latest` block, if it may still stand for the chain's current state:
+    /// past [`TrustedHeads::latest_expires_ms`](super::TrustedHeads) answers anchored to it are
+    /// refused with [`Error::HeadTooOld`].
+    fn current_head(&self) -> Result<TrustedBlock> {
+        let expires = self.trusted.heads().latest_expires_ms;
+        let (latest, _) = self.heads()?;
+        if let Some(expires) = expires {
+            let now = SystemClock.now_unix_ms();
+            if now > expires {
+                let limit_ms = self.trusted.heads().latest_lag_limit_ms;
+                let behind_ms = now.saturating_sub(expires).saturating_add(limit_ms);
+                return Err(Error::HeadTooOld {
+                    block: latest.number,
+                    behind_secs: behind_ms / 1000,
+                    limit_secs: limit_ms / 1000,
+                });
+            }
+        }
+        Ok(latest)
+    }
+
+    /// The cache generation now: hashes derived under another generation are not kept.
+    fn generation(&self) -> u64 {
+        lock(&self.cache).generation
+    }
+
     fn remember(&self, number: u64, hash: B256, header: Option<&Header>) {
+        let generation = self.generation();
+        self.remember_from(generation, number, hash, header);
+    }
+
+    /// Caches a block verified by descent from the heads of `generation`: its hash is kept only
+    /// if those heads are still current, or it is at or below the finalized block.
+    fn remember_from(&self, generation: u64, number: u64, hash: B256, header: Option<&Header>) {
         let mut cache = lock(&self.cache);
+        if generation != cache.generation && number > cache.final_number {
+            return;
+        }
         cache.hashes.insert(number, hash);
         while cache.hashes.len() > HASH_CACHE {
             cache.hashes.pop_first();
@@ -432,7 +499,9 @@ impl<T: TrustedHeaders> VerifiedProvider<T> {
         let number = match id {
             BlockId::Hash(h) => return self.resolve_hash(h.block_hash).await,
             BlockId::Number(tag) => match tag {
-                BlockNumberOrTag::Latest | BlockNumberOrTag::Pending => return Ok(latest),
+                BlockNumberOrTag::Latest | BlockNumberOrTag::Pending => {
+                    return self.current_head();
+                }
                 BlockNumberOrTag::Safe | BlockNumberOrTag::Finalized => return Ok(finalized),
                 BlockNumberOrTag::Earliest => 0,
                 BlockNumberOrTag::Number(n) => n,
@@ -492,12 +561,12 @@ impl<T: TrustedHeaders> VerifiedProvider<T> {
             return Err(Error::BlockUnavailable(format!("block {number} is not verified")));
         };
         if anchor_number.saturating_sub(number) > self.config.max_walk_back {
-            return Err(Error::BlockUnavailable(format!(
-                "block {number} is {} blocks below the nearest verified block {anchor_number}; \
-                 the limit is {}",
-                anchor_number.saturating_sub(number),
-                self.config.max_walk_back
-            )));
+            // Not "no such block" (null): the block exists, Mana will not walk that far.
+            return Err(Error::BeyondWalkBack {
+                number,
+                nearest: anchor_number,
+                limit: self.config.max_walk_back,
+            });
         }
         let headers = self.walk(number, anchor_number, anchor_hash).await?;
         headers
@@ -509,6 +578,7 @@ impl<T: TrustedHeaders> VerifiedProvider<T> {
     /// Verified headers `from..=to` (ascending) where block `to` has the trusted hash
     /// `to_hash`: fetched by number in batches, each checked against its child's parent hash.
     async fn walk(&self, from: u64, to: u64, to_hash: B256) -> Result<Vec<(B256, Header)>> {
+        let generation = self.generation();
         let mut out: Vec<(B256, Header)> = Vec::new();
         let mut expected = to_hash;
         let mut top = to;
@@ -540,7 +610,7 @@ impl<T: TrustedHeaders> VerifiedProvider<T> {
                 })
                 .await?;
             for (hash, header) in &chunk {
-                self.remember(header.number, *hash, None);
+                self.remember_from(generation, header.number, *hash, None);
             }
             if let Some((_, last)) = chunk.last() {
                 expected = last.parent_hash;
@@ -1048,7 +1118,21 @@ impl<T: TrustedHeaders> VerifiedProvider<T> {
 
     /// The priority fee policy: the median of the 50th-percentile effective tips of the last
     /// [`TIP_BLOCKS`] verified blocks that carry transactions, else 1 gwei.
+    /// The median priority fee of the last [`TIP_BLOCKS`] verified blocks, computed once per
+    /// verified head (it would otherwise fetch those blocks and their receipts on every call).
     async fn suggested_tip(&self) -> Result<u128> {
+        let head = self.current_head()?;
+        if let Some((hash, tip)) = lock(&self.cache).tip
+            && hash == head.hash
+        {
+            return Ok(tip);
+        }
+        let tip = self.compute_tip().await?;
+        lock(&self.cache).tip = Some((head.hash, tip));
+        Ok(tip)
+    }
+
+    async fn compute_tip(&self) -> Result<u128> {
         let history =
             self.fee_history(TIP_BLOCKS, BlockNumberOrTag::Latest, Some(vec![50.0])).await?;
         let mut tips: Vec<u128> = history
@@ -1078,7 +1162,7 @@ impl<T: TrustedHeaders> VerifiedProvider<T> {
 
     async fn filter_changes(&self, id: u64) -> Result<Value> {
         let filter = lock(&self.filters).installed.get(&id).cloned();
-        let (latest, _) = self.heads()?;
+        let latest = self.current_head()?;
         match filter {
             None => Err(Error::InvalidParams("filter not found".into())),
             Some(Filter::Blocks { next }) => {
@@ -1097,6 +1181,10 @@ impl<T: TrustedHeaders> VerifiedProvider<T> {
                     Some(BlockNumberOrTag::Number(n)) => (*n).min(latest.number),
                     _ => latest.number,
                 };
+                // At most `max_log_blocks` per poll: a filter that fell behind catches up over
+                // several polls instead of failing on every one.
+                let upper =
+                    upper.min(next.saturating_add(self.config.max_log_blocks.saturating_sub(1)));
                 let to = if upper == latest.number {
                     latest
                 } else {
@@ -1117,9 +1205,53 @@ impl<T: TrustedHeaders> VerifiedProvider<T> {
         }
     }
 
+    /// `eth_syncing`: `false` when the heads are verified and current; otherwise the standard
+    /// sync object, with a `mana` field saying what `latest` and `finalized` stand on.
+    fn syncing(&self) -> Value {
+        let heads = self.trusted.heads();
+        let Some(latest) = heads.latest else {
+            return json!({
+                "startingBlock": "0x0", "currentBlock": "0x0", "highestBlock": "0x0",
+                "mana": {"reason": "no verified execution head yet"}
+            });
+        };
+        let mut reasons = Vec::new();
+        if let Err(e @ Error::HeadTooOld { .. }) = self.current_head() {
+            reasons.push(format!("{e}; answers for `latest` are refused"));
+        }
+        if heads.notes.forced_update {
+            reasons.push(
+                "trust advanced by a forced update (a header that never reached finality); \
+                 `finalized` and `safe` stay at the last block that did"
+                    .to_string(),
+            );
+        }
+        if heads.notes.latest_is_finalized {
+            reasons.push(
+                "no header newer than the finalized one is signed by 2/3 of the sync committee \
+                 yet: `latest` is the finalized block"
+                    .to_string(),
+            );
+        }
+        if reasons.is_empty() {
+            return json!(false);
+        }
+        let number = quantity(latest.number);
+        json!({
+            "startingBlock": number, "currentBlock": number, "highestBlock": number,
+            "mana": {
+                "latest": quantity(latest.number),
+                "finalized": heads.finalized.map(|f| quantity(f.number)),
+                "latestIsFinalized": heads.notes.latest_is_finalized,
+                "forcedUpdate": heads.notes.forced_update,
+                "reason": reasons.join("; "),
+            }
+        })
+    }
+
     async fn forward(&self, method: &str, params: Value) -> Result<Value> {
         let method = method.to_string();
-        self.with_upstream(&method, |rpc| {
+        self.try_upstreams(&method, true, |rpc| {
             let (method, params) = (method.clone(), params.clone());
             async move { rpc.call(&method, params).await }
         })
@@ -1144,8 +1276,8 @@ impl<T: TrustedHeaders> VerifiedProvider<T> {
             "net_listening" => Ok(json!(true)),
             "eth_chainId" => Ok(quantity(self.config.chain_id)),
             "eth_accounts" => Ok(json!([])),
-            "eth_syncing" => Ok(json!(self.trusted.heads().latest.is_none())),
-            "eth_blockNumber" => Ok(quantity(self.heads()?.0.number)),
+            "eth_syncing" => Ok(self.syncing()),
+            "eth_blockNumber" => Ok(quantity(self.current_head()?.number)),
             "eth_getBalance" => {
                 let address: Address = param(&params, 0, "address")?;
                 let block = self.resolve(block_at(1)?).await?;
@@ -1280,13 +1412,13 @@ impl<T: TrustedHeaders> VerifiedProvider<T> {
             }
             "eth_maxPriorityFeePerGas" => Ok(quantity(self.suggested_tip().await?)),
             "eth_gasPrice" => {
-                let (latest, _) = self.heads()?;
+                let latest = self.current_head()?;
                 let header = self.header(latest).await?;
                 let base = header.next_block_base_fee(BaseFeeParams::ethereum()).unwrap_or(0);
                 Ok(quantity(u128::from(base).saturating_add(self.suggested_tip().await?)))
             }
             "eth_blobBaseFee" => {
-                let (latest, _) = self.heads()?;
+                let latest = self.current_head()?;
                 let header = self.header(latest).await?;
                 let params = self.config.blob_params(header.timestamp.saturating_add(12));
                 match params.and_then(|p| next_block_blob_fee(&header, p)) {
@@ -1329,12 +1461,12 @@ impl<T: TrustedHeaders> VerifiedProvider<T> {
                 self.simulate(method, &params).await
             }
             "eth_newBlockFilter" => {
-                let (latest, _) = self.heads()?;
+                let latest = self.current_head()?;
                 Ok(self.install(Filter::Blocks { next: latest.number.saturating_add(1) }))
             }
             "eth_newFilter" => {
                 let filter: rpc::Filter = param(&params, 0, "filter")?;
-                let (latest, _) = self.heads()?;
+                let latest = self.current_head()?;
                 let next = match filter.block_option.get_from_block() {
                     Some(BlockNumberOrTag::Number(n)) => *n,
                     Some(BlockNumberOrTag::Earliest) => 0,

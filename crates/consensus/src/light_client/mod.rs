@@ -8,4 +8,6 @@ pub use containers::{
     LightClientOptimisticUpdate, LightClientUpdate, MAX_HEADER_BYTES, SszHasher, fit_branch,
     fork_of_digest, hash_tree_root, max_container_bytes,
 };
-pub use sync::{ForceUpdatePolicy, LightClient, LightClientStore, UpdateEffect, is_better_update};
+pub use sync::{
+    Assurance, ForceUpdatePolicy, LightClient, LightClientStore, UpdateEffect, is_better_update,
+};

@@ -161,23 +161,82 @@ fn apply_update<const S: usize>(
 /// slots without finality.
 ///
 /// A forced update trusts a header that never reached finality, and the spec lets any valid
-/// update (one signer suffices) become the best one; during a long non-finality period a single
-/// malicious committee member could then rotate the store onto a committee of their choice.
-/// [`ForceUpdatePolicy::SUPERMAJORITY`] is the safe choice for users; [`ForceUpdatePolicy::SPEC`]
-/// reproduces `process_light_client_store_force_update` exactly (the spec tests use it).
+/// update (one signer suffices) become the best one; during a long non-finality period — or
+/// simply when a client is reopened more than `UPDATE_TIMEOUT` slots after its last finalized
+/// header — a single malicious committee member could then rotate the store onto a committee
+/// of their choice. [`ForceUpdatePolicy::SUPERMAJORITY`] is the safe choice and the default of
+/// every Mana client; [`ForceUpdatePolicy::SPEC`] reproduces
+/// `process_light_client_store_force_update` exactly and exists for the conformance vectors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ForceUpdatePolicy {
     /// Fewest participants the best valid update must have.
     pub min_participants: u64,
-    /// Whether a 2/3 supermajority of the committee is required.
+    /// Whether a 2/3 supermajority of the committee is required for any forced update.
     pub require_supermajority: bool,
+    /// Whether a forced update that carries a next sync committee (a committee rotation)
+    /// needs a 2/3 supermajority, whatever `require_supermajority` says.
+    pub committee_needs_supermajority: bool,
 }
 
 impl ForceUpdatePolicy {
-    /// Exactly the spec: any best valid update.
-    pub const SPEC: Self = Self { min_participants: 1, require_supermajority: false };
+    /// Exactly the spec: any best valid update. Only for the conformance vectors: one rogue
+    /// committee member can rotate the committee under this policy.
+    pub const SPEC: Self = Self {
+        min_participants: 1,
+        require_supermajority: false,
+        committee_needs_supermajority: false,
+    };
     /// Only a best valid update signed by at least 2/3 of the committee.
-    pub const SUPERMAJORITY: Self = Self { min_participants: 1, require_supermajority: true };
+    pub const SUPERMAJORITY: Self = Self {
+        min_participants: 1,
+        require_supermajority: true,
+        committee_needs_supermajority: true,
+    };
+
+    /// Whether an update with `participants` signers of `size`, carrying a next committee or
+    /// not, may be forced.
+    #[must_use]
+    pub fn allows(&self, participants: u64, size: usize, rotates_committee: bool) -> bool {
+        let supermajority = has_supermajority(participants, size);
+        participants >= self.min_participants
+            && (supermajority || !self.require_supermajority)
+            && (supermajority || !rotates_committee || !self.committee_needs_supermajority)
+    }
+}
+
+impl Default for ForceUpdatePolicy {
+    fn default() -> Self {
+        Self::SUPERMAJORITY
+    }
+}
+
+/// How far the headers of a [`LightClient`] are backed, beyond the spec's store.
+///
+/// The spec moves `optimistic_header` on any valid update signed by more than half the most
+/// participants seen (a threshold of 0 right after a bootstrap, so one signer suffices), and a
+/// forced update makes `finalized_header` a header that never reached finality. A client that
+/// serves answers anchored to those headers needs the stronger marks kept here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assurance {
+    /// The newest header known final: the trusted checkpoint, or a finalized header proven by
+    /// a finality branch in an update signed by at least 2/3 of the committee. Never a header
+    /// applied by a forced update.
+    pub finalized: LightClientHeader,
+    /// The newest header signed by at least 2/3 of its sync committee (an attested header of a
+    /// valid update, or [`Assurance::finalized`] when that is newer).
+    pub supermajority_head: LightClientHeader,
+}
+
+impl Assurance {
+    /// Marks for a store whose finalized header is known final (a checkpoint).
+    pub fn at(header: &LightClientHeader) -> Self {
+        Self { finalized: header.clone(), supermajority_head: header.clone() }
+    }
+
+    /// Whether the store's finalized header went past the proven one by a forced update.
+    pub fn forced<const S: usize>(&self, store: &LightClientStore<S>) -> bool {
+        store.finalized_header.beacon.slot > self.finalized.beacon.slot
+    }
 }
 
 /// Position in `cache` of `committee`'s prepared keys, preparing them on first sight.
@@ -206,6 +265,8 @@ pub struct LightClient<V: BlsVerifier, const S: usize> {
     bls: V,
     /// Prepared committees keyed by their compressed keys (current, next).
     cache: Vec<(SyncCommittee<S>, V::Committee)>,
+    /// What the store's headers are backed by.
+    assurance: Assurance,
 }
 
 impl<V: BlsVerifier, const S: usize> core::fmt::Debug for LightClient<V, S> {
@@ -255,7 +316,9 @@ impl<V: BlsVerifier, const S: usize> LightClient<V, S> {
         Self::from_store(spec, genesis_validators_root, store, bls)
     }
 
-    /// Resumes from a store persisted earlier (it was verified when it was built).
+    /// Resumes from a store persisted earlier (it was verified when it was built). Its
+    /// finalized header is taken as final; use [`LightClient::with_assurance`] to restore marks
+    /// persisted with it.
     pub fn from_store(
         spec: ChainSpec,
         genesis_validators_root: B256,
@@ -263,7 +326,51 @@ impl<V: BlsVerifier, const S: usize> LightClient<V, S> {
         bls: V,
     ) -> Result<Self> {
         check_chain::<S>(&spec, &genesis_validators_root)?;
-        Ok(Self { spec, genesis_validators_root, store, bls, cache: Vec::new() })
+        let assurance = Assurance::at(&store.finalized_header);
+        Ok(Self { spec, genesis_validators_root, store, bls, cache: Vec::new(), assurance })
+    }
+
+    /// Restores marks persisted with the store. They may not claim more than the store holds:
+    /// the proven finalized header is at most the store's, the supermajority head at most the
+    /// optimistic one.
+    pub fn with_assurance(mut self, assurance: Assurance) -> Result<Self> {
+        let store = &self.store;
+        let proven = assurance.finalized.beacon.slot;
+        let head = assurance.supermajority_head.beacon.slot;
+        if proven > store.finalized_header.beacon.slot
+            || head > store.optimistic_header.beacon.slot.max(store.finalized_header.beacon.slot)
+            || (proven == store.finalized_header.beacon.slot
+                && assurance.finalized != store.finalized_header)
+        {
+            return Err(Error::AssuranceBeyondStore);
+        }
+        self.assurance = assurance;
+        Ok(self)
+    }
+
+    /// What the store's headers are backed by.
+    pub fn assurance(&self) -> &Assurance {
+        &self.assurance
+    }
+
+    /// Re-checks a store restored from storage as far as it can be: every header's execution
+    /// branch against its body root, and the best valid update in full (its branches and its
+    /// signature against the store's committees), as at `current_slot`.
+    pub fn recheck(&mut self, current_slot: Slot) -> Result<()> {
+        let store = &self.store;
+        let assurance = &self.assurance;
+        for header in [
+            &store.finalized_header,
+            &store.optimistic_header,
+            &assurance.finalized,
+            &assurance.supermajority_head,
+        ] {
+            header.check(&self.spec, HeaderRole::Attested)?;
+        }
+        if let Some(best) = self.store.best_valid_update.clone() {
+            self.validate_update(&best, current_slot.max(best.signature_slot))?;
+        }
+        Ok(())
     }
 
     /// The trusted state.
@@ -454,6 +561,12 @@ impl<V: BlsVerifier, const S: usize> LightClient<V, S> {
         store.current_max_active_participants =
             store.current_max_active_participants.max(participants);
         let mut effect = UpdateEffect::default();
+        let mut assurance = self.assurance.clone();
+        if has_supermajority(participants, S)
+            && update.attested_header.beacon.slot > assurance.supermajority_head.beacon.slot
+        {
+            assurance.supermajority_head = update.attested_header.clone();
+        }
         let threshold =
             store.previous_max_active_participants.max(store.current_max_active_participants) / 2;
         if participants > threshold
@@ -473,6 +586,13 @@ impl<V: BlsVerifier, const S: usize> LightClient<V, S> {
         {
             let applied = apply_update(&self.spec, &mut store, &update)?;
             store.best_valid_update = None;
+            // Signed by 2/3 with a valid finality branch: the finalized header is final.
+            if store.finalized_header.beacon.slot > assurance.finalized.beacon.slot {
+                assurance.finalized = store.finalized_header.clone();
+            }
+            if assurance.finalized.beacon.slot > assurance.supermajority_head.beacon.slot {
+                assurance.supermajority_head = assurance.finalized.clone();
+            }
             effect.finalized_advanced |= applied.finalized_advanced;
             effect.optimistic_advanced |= applied.optimistic_advanced;
             effect.period_rotated |= applied.period_rotated;
@@ -480,6 +600,7 @@ impl<V: BlsVerifier, const S: usize> LightClient<V, S> {
             store.best_valid_update = Some(update);
         }
         self.store = store;
+        self.assurance = assurance;
         Ok(effect)
     }
 
@@ -511,7 +632,8 @@ impl<V: BlsVerifier, const S: usize> LightClient<V, S> {
     /// `process_light_client_store_force_update(store, current_slot)`, gated by `policy`.
     ///
     /// The spec makes this optional because it trusts an update that never reached finality;
-    /// tell the user when it happens. Returns `Ok(None)` when no forced update is due or the
+    /// tell the user when it happens. [`LightClient::assurance`] keeps the last header that did
+    /// reach finality: a forced header must never be served as finalized. Returns `Ok(None)` when no forced update is due or the
     /// best valid update does not satisfy `policy` (it is then kept).
     pub fn force_update(
         &mut self,
@@ -523,9 +645,7 @@ impl<V: BlsVerifier, const S: usize> LightClient<V, S> {
         }
         let Some(best) = &self.store.best_valid_update else { return Ok(None) };
         let participants = best.sync_aggregate.participants();
-        if participants < policy.min_participants
-            || (policy.require_supermajority && !has_supermajority(participants, S))
-        {
+        if !policy.allows(participants, S, best.next_sync_committee.is_some()) {
             return Ok(None);
         }
         let mut store = self.store.clone();
