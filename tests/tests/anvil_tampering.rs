@@ -219,3 +219,42 @@ async fn an_upstream_error_fails_over_and_never_reads_as_a_revert() {
     let faulty = status.iter().find(|s| s.url.starts_with(&proxy.url())).unwrap();
     assert!(faulty.failures + faulty.invalid > 0, "{status:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hashes_cached_under_a_head_that_loses_are_dropped() {
+    let Some(dir) = node_dir() else { return };
+    let anvil = Anvil::start(&dir);
+    scenario(&dir, &anvil.url);
+    let (f, f_hash) = head(&anvil.url).await;
+    let finalized = TrustedBlock { number: f, hash: f_hash };
+    let snapshot = raw(&anvil.url, "evm_snapshot", json!([])).await;
+    // Chain A: three blocks a minute apart.
+    raw(&anvil.url, "anvil_mine", json!(["0x3", "0x3c"])).await;
+    let (n, a_hash) = head(&anvil.url).await;
+    let heads = SharedHeads::new();
+    heads.set(TrustedHeads {
+        latest: Some(TrustedBlock { number: n, hash: a_hash }),
+        finalized: Some(finalized),
+        ..TrustedHeads::default()
+    });
+    let rpcs = vec![ExecutionRpc::new(&anvil.url, Duration::from_secs(10)).unwrap()];
+    let provider =
+        VerifiedProvider::new(heads.clone(), rpcs, ProviderConfig::for_chain(31337)).unwrap();
+    let number = format!("{:#x}", f + 1);
+    let on_a = provider.request("eth_getBlockByNumber", json!([number, false])).await.unwrap();
+    // Chain B replaces it: the same heights, other timestamps, other hashes.
+    assert_eq!(raw(&anvil.url, "evm_revert", json!([snapshot])).await, json!(true));
+    raw(&anvil.url, "anvil_mine", json!(["0x3", "0x5"])).await;
+    let (m, b_hash) = head(&anvil.url).await;
+    assert_eq!(m, n);
+    assert_ne!(b_hash, a_hash);
+    heads.set(TrustedHeads {
+        latest: Some(TrustedBlock { number: m, hash: b_hash }),
+        finalized: Some(finalized),
+        ..TrustedHeads::default()
+    });
+    let on_b = provider.request("eth_getBlockByNumber", json!([number, false])).await.unwrap();
+    let served = raw(&anvil.url, "eth_getBlockByNumber", json!([number, false])).await;
+    assert_ne!(on_a["hash"], on_b["hash"], "a hash cached under the losing head was served");
+    assert_eq!(on_b["hash"], served["hash"]);
+}
