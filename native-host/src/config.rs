@@ -10,6 +10,7 @@ use mana_primitives::ChainSpec;
 use serde::Deserialize;
 
 use crate::Error;
+use crate::rpc_server::{self, RpcPolicy};
 
 /// Mana: an Ethereum light client that verifies everything.
 #[derive(Debug, Parser)]
@@ -124,6 +125,19 @@ pub(crate) struct ServeArgs {
     /// Verifications running at once (default: the number of cores); others wait.
     #[arg(long = "max-concurrent")]
     pub(crate) max_concurrent: Option<usize>,
+    /// Largest block gas limit verified: a block above it is refused (422) before execution,
+    /// which bounds the work one request can cause.
+    #[arg(long = "max-gas", default_value_t = 100_000_000)]
+    pub(crate) max_gas: u64,
+    /// Deadline in milliseconds from a request's body having arrived to its answer (waiting for
+    /// a slot, parsing, verifying); later, the answer is 504 and the work stops if it has not
+    /// started executing.
+    #[arg(
+        long = "request-timeout-ms",
+        default_value_t = 30_000,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    pub(crate) request_timeout_ms: u64,
     /// Log format.
     #[arg(long = "log-format", value_enum, default_value = "text")]
     pub(crate) log_format: LogFormat,
@@ -147,7 +161,8 @@ pub(crate) enum ForceUpdate {
     Off,
     /// Only with a 2/3 supermajority of signers.
     Supermajority,
-    /// Whenever the spec allows it.
+    /// Whenever the spec allows it, except that a sync-committee rotation still needs 2/3 of
+    /// the committee's signatures (the spec would take one).
     Spec,
 }
 
@@ -186,9 +201,13 @@ pub(crate) struct NodeArgs {
     /// The head is reported stale after this many slots without a newer header.
     #[arg(long = "stale-after-slots", env = "MANA_STALE_AFTER_SLOTS")]
     pub(crate) stale_after_slots: Option<u64>,
-    /// Forced updates after `UPDATE_TIMEOUT` slots without finality.
+    /// Forced updates after `UPDATE_TIMEOUT` slots without finality (default: supermajority).
     #[arg(long = "force-update", env = "MANA_FORCE_UPDATE", value_enum)]
     pub(crate) force_update: Option<ForceUpdate>,
+    /// Answers anchored to `latest` are refused once the verified head is this many epochs
+    /// behind the wall clock (default 3); `finalized`, `safe` and explicit blocks still answer.
+    #[arg(long = "max-head-lag-epochs", env = "MANA_MAX_HEAD_LAG_EPOCHS")]
+    pub(crate) max_head_lag_epochs: Option<u64>,
     /// Per-request timeout in milliseconds.
     #[arg(long = "request-timeout-ms", env = "MANA_REQUEST_TIMEOUT_MS")]
     pub(crate) request_timeout_ms: Option<u64>,
@@ -210,6 +229,85 @@ pub(crate) struct NodeArgs {
     /// Methods to forward unverified (comma-separated); everything else is verified or refused.
     #[arg(long = "forward-unverified", env = "MANA_FORWARD_UNVERIFIED", value_delimiter = ',')]
     pub(crate) forward_unverified: Vec<String>,
+    /// Who may call the verified JSON-RPC endpoint, and its limits.
+    #[command(flatten)]
+    pub(crate) rpc_access: RpcAccessArgs,
+}
+
+/// Who may call the verified JSON-RPC endpoint and how much work one client may cause (shared
+/// by `mana node` and `mana rpc`).
+#[derive(Debug, Args)]
+pub(crate) struct RpcAccessArgs {
+    /// Web origins allowed to call the JSON-RPC endpoint, e.g. `https://app.example` (repeat or
+    /// comma-separate; `*` allows every page). Requests without an `Origin` header (curl,
+    /// native tools) are always served; by default no web page is.
+    #[arg(long = "rpc-allow-origin", env = "MANA_RPC_ALLOW_ORIGIN", value_delimiter = ',')]
+    pub(crate) rpc_allow_origin: Vec<String>,
+    /// Host names the JSON-RPC requests' `Host` header may carry besides loopback (`localhost`,
+    /// `127.0.0.1`, `[::1]`), e.g. a LAN name or address (repeat or comma-separate; `*` allows
+    /// any, giving up the DNS-rebinding defence).
+    #[arg(long = "rpc-host", env = "MANA_RPC_HOST", value_delimiter = ',')]
+    pub(crate) rpc_host: Vec<String>,
+    /// Most requests in one JSON-RPC batch [default: 100].
+    #[arg(long = "rpc-max-batch", env = "MANA_RPC_MAX_BATCH",
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub(crate) rpc_max_batch: Option<usize>,
+    /// Most subscriptions open on one WebSocket connection [default: 16].
+    #[arg(long = "rpc-max-subscriptions", env = "MANA_RPC_MAX_SUBSCRIPTIONS")]
+    pub(crate) rpc_max_subscriptions: Option<usize>,
+    /// Most filters (`eth_newFilter`, `eth_newBlockFilter`) installed at once [default: 256].
+    #[arg(long = "rpc-max-filters", env = "MANA_RPC_MAX_FILTERS")]
+    pub(crate) rpc_max_filters: Option<usize>,
+    /// Largest block range of `eth_getLogs` and `eth_newFilter` [default: 10000, also the
+    /// most the provider scans].
+    #[arg(long = "rpc-max-log-blocks", env = "MANA_RPC_MAX_LOG_BLOCKS",
+        value_parser = clap::value_parser!(u64).range(1..))]
+    pub(crate) rpc_max_log_blocks: Option<u64>,
+    /// Longest time one JSON-RPC request may take, in milliseconds (each request of a batch;
+    /// `--request-timeout-ms` bounds each upstream call within it) [default: 30000].
+    #[arg(long = "rpc-request-timeout-ms", env = "MANA_RPC_REQUEST_TIMEOUT_MS",
+        value_parser = clap::value_parser!(u64).range(1..))]
+    pub(crate) rpc_request_timeout_ms: Option<u64>,
+}
+
+impl RpcAccessArgs {
+    /// The policy these flags give over the built-in defaults (`mana rpc` reads no file).
+    pub(crate) fn policy(&self) -> RpcPolicy {
+        self.over(&FileConfig::default())
+    }
+
+    /// The policy these flags give over the file's settings (checked by
+    /// [`FileConfig::check_rpc`]) over the built-in defaults.
+    fn over(&self, file: &FileConfig) -> RpcPolicy {
+        let list = |flag: &[String], file: &Option<Vec<String>>| {
+            if flag.is_empty() { file.clone().unwrap_or_default() } else { flag.to_vec() }
+        };
+        RpcPolicy {
+            allowed_origins: list(&self.rpc_allow_origin, &file.rpc_allow_origin),
+            allowed_hosts: list(&self.rpc_host, &file.rpc_host),
+            max_batch: self
+                .rpc_max_batch
+                .or(file.rpc_max_batch)
+                .unwrap_or(rpc_server::DEFAULT_MAX_BATCH),
+            max_subscriptions: self
+                .rpc_max_subscriptions
+                .or(file.rpc_max_subscriptions)
+                .unwrap_or(rpc_server::DEFAULT_MAX_SUBSCRIPTIONS),
+            max_filters: self
+                .rpc_max_filters
+                .or(file.rpc_max_filters)
+                .unwrap_or(rpc_server::DEFAULT_MAX_FILTERS),
+            max_log_blocks: self
+                .rpc_max_log_blocks
+                .or(file.rpc_max_log_blocks)
+                .unwrap_or(rpc_server::DEFAULT_MAX_LOG_BLOCKS),
+            request_timeout: Duration::from_millis(
+                self.rpc_request_timeout_ms
+                    .or(file.rpc_request_timeout_ms)
+                    .unwrap_or(rpc_server::DEFAULT_REQUEST_TIMEOUT_MS),
+            ),
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -226,7 +324,12 @@ pub(crate) struct RpcArgs {
     /// against it or its ancestors.
     #[arg(long = "trust-block")]
     pub(crate) trust_block: String,
-    /// The chain id (default: the upstreams' `eth_chainId`, which must agree).
+    /// Network whose `DEPOSIT_CHAIN_ID` is the chain id: mainnet, sepolia, hoodi, or the path
+    /// of a consensus `config.yaml`.
+    #[arg(long, env = "MANA_NETWORK")]
+    pub(crate) network: Option<String>,
+    /// The chain id, for a chain without a network config (a local dev node). One of
+    /// `--network` and `--chain-id` is required; every upstream's `eth_chainId` must match.
     #[arg(long = "chain-id")]
     pub(crate) chain_id: Option<u64>,
     /// Address of the endpoint (HTTP and WebSocket).
@@ -245,6 +348,9 @@ pub(crate) struct RpcArgs {
     /// (unverified: for a local dev node such as Anvil, where there is no beacon chain).
     #[arg(long = "dev-follow-upstream-head")]
     pub(crate) dev_follow_upstream_head: bool,
+    /// Who may call the endpoint, and its limits (boxed: the `Command` variants stay small).
+    #[command(flatten)]
+    pub(crate) access: Box<RpcAccessArgs>,
 }
 
 #[derive(Debug, Args)]
@@ -276,12 +382,36 @@ struct FileConfig {
     max_checkpoint_age_hours: Option<u64>,
     stale_after_slots: Option<u64>,
     force_update: Option<ForceUpdate>,
+    max_head_lag_epochs: Option<u64>,
     request_timeout_ms: Option<u64>,
     log_format: Option<LogFormat>,
     execution_rpc: Option<Vec<String>>,
     rpc_addr: Option<SocketAddr>,
     no_rpc: Option<bool>,
     forward_unverified: Option<Vec<String>>,
+    rpc_allow_origin: Option<Vec<String>>,
+    rpc_host: Option<Vec<String>>,
+    rpc_max_batch: Option<usize>,
+    rpc_max_subscriptions: Option<usize>,
+    rpc_max_filters: Option<usize>,
+    rpc_max_log_blocks: Option<u64>,
+    rpc_request_timeout_ms: Option<u64>,
+}
+
+impl FileConfig {
+    /// Refuses the JSON-RPC limits the flags' parsers would refuse (a zero batch size, log
+    /// range or timeout).
+    fn check_rpc(&self) -> Result<(), Error> {
+        let zero = [
+            ("rpc_max_batch", self.rpc_max_batch == Some(0)),
+            ("rpc_max_log_blocks", self.rpc_max_log_blocks == Some(0)),
+            ("rpc_request_timeout_ms", self.rpc_request_timeout_ms == Some(0)),
+        ];
+        match zero.iter().find(|(_, is_zero)| *is_zero) {
+            Some((name, _)) => Err(Error::Usage(format!("{name} must be at least 1"))),
+            None => Ok(()),
+        }
+    }
 }
 
 /// A network and where its defaults come from.
@@ -357,6 +487,7 @@ pub(crate) struct NodeConfig {
     pub(crate) max_checkpoint_age: Duration,
     pub(crate) stale_after_slots: u64,
     pub(crate) force_update: ForceUpdate,
+    pub(crate) max_head_lag_epochs: u64,
     pub(crate) request_timeout: Duration,
     pub(crate) log_format: LogFormat,
     pub(crate) exit_when_synced: bool,
@@ -366,6 +497,8 @@ pub(crate) struct NodeConfig {
     pub(crate) rpc_addr: Option<SocketAddr>,
     /// Methods forwarded unverified.
     pub(crate) forward_unverified: Vec<String>,
+    /// Who may call the verified JSON-RPC, and its limits.
+    pub(crate) rpc_policy: RpcPolicy,
 }
 
 pub(crate) fn parse_root(text: &str) -> Result<[u8; 32], Error> {
@@ -418,6 +551,8 @@ impl NodeConfig {
             }
             None => FileConfig::default(),
         };
+        file.check_rpc()?;
+        let rpc_policy = args.rpc_access.over(&file);
         let network_name = args.network.or(file.network).unwrap_or_else(|| "mainnet".into());
         let network = load_network(&network_name)?;
         let short = network.builtin.map_or_else(|| network.spec.config_name.clone(), String::from);
@@ -464,6 +599,7 @@ impl NodeConfig {
                 .force_update
                 .or(file.force_update)
                 .unwrap_or(ForceUpdate::Supermajority),
+            max_head_lag_epochs: args.max_head_lag_epochs.or(file.max_head_lag_epochs).unwrap_or(3),
             request_timeout: Duration::from_millis(
                 args.request_timeout_ms.or(file.request_timeout_ms).unwrap_or(10_000),
             ),
@@ -488,6 +624,78 @@ impl NodeConfig {
                         .unwrap_or(SocketAddr::from(([127, 0, 0, 1], 8545))),
                 )
             },
+            rpc_policy,
         })
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    fn rpc_args(flags: &[&str]) -> Result<RpcArgs, clap::Error> {
+        let base = ["mana", "rpc", "--execution-rpc", "http://127.0.0.1:1", "--trust-block", "0x"];
+        match Cli::try_parse_from(base.iter().chain(flags)) {
+            Ok(Cli { command: Command::Rpc(args) }) => Ok(args),
+            Ok(other) => panic!("parsed as {other:?}"),
+            Err(e) => Err(e),
+        }
+    }
+
+    #[test]
+    fn rpc_policy_defaults_allow_no_page() {
+        let policy = rpc_args(&[]).unwrap().access.policy();
+        assert_eq!(policy, RpcPolicy::default());
+        assert!(policy.allowed_origins.is_empty() && policy.allowed_hosts.is_empty());
+        assert_eq!(policy.max_batch, 100);
+        assert_eq!(policy.request_timeout, Duration::from_secs(30));
+    }
+
+    #[test]
+    fn rpc_policy_flags() {
+        let args = rpc_args(&[
+            "--rpc-allow-origin",
+            "https://a.example,https://b.example",
+            "--rpc-allow-origin",
+            "*",
+            "--rpc-host",
+            "mana.lan",
+            "--rpc-max-batch",
+            "7",
+            "--rpc-max-subscriptions",
+            "0",
+            "--rpc-max-log-blocks",
+            "50",
+            "--rpc-request-timeout-ms",
+            "250",
+        ])
+        .unwrap();
+        let policy = args.access.policy();
+        assert_eq!(policy.allowed_origins, ["https://a.example", "https://b.example", "*"]);
+        assert_eq!(policy.allowed_hosts, ["mana.lan"]);
+        assert_eq!((policy.max_batch, policy.max_subscriptions), (7, 0));
+        assert_eq!(policy.max_log_blocks, 50);
+        assert_eq!(policy.request_timeout, Duration::from_millis(250));
+        for zero in ["--rpc-max-batch", "--rpc-max-log-blocks", "--rpc-request-timeout-ms"] {
+            assert!(rpc_args(&[zero, "0"]).is_err(), "{zero} 0 accepted");
+        }
+    }
+
+    #[test]
+    fn rpc_policy_from_the_file_under_the_flags() {
+        let file: FileConfig = toml::from_str(
+            "rpc_allow_origin = [\"https://file.example\"]\nrpc_host = [\"file.lan\"]\n\
+             rpc_max_filters = 3\nrpc_max_batch = 9\n",
+        )
+        .unwrap();
+        file.check_rpc().unwrap();
+        let args = rpc_args(&["--rpc-host", "flag.lan"]).unwrap();
+        let policy = args.access.over(&file);
+        assert_eq!(policy.allowed_origins, ["https://file.example"]);
+        assert_eq!(policy.allowed_hosts, ["flag.lan"]);
+        assert_eq!((policy.max_filters, policy.max_batch), (3, 9));
+        let zero: FileConfig = toml::from_str("rpc_request_timeout_ms = 0").unwrap();
+        assert!(zero.check_rpc().is_err());
     }
 }

@@ -8,10 +8,9 @@ use mana_client::execution::{
     ExecutionRpc, ProviderConfig, SharedHeads, TrustedBlock, TrustedHeads,
 };
 use mana_client::{
-    BeaconApi, Event, Fault, HttpOptions, PersistedLightClient, STORE_KEY, SyncConfig, Syncer,
-    SystemClock, UpstreamPool, load_persisted, persisted_committee_size,
+    Event, Fault, HttpOptions, PersistedLightClient, STORE_KEY, SyncConfig, Syncer, SystemClock,
+    UpstreamPool, load_persisted, persisted_committee_size,
 };
-use mana_consensus::light_client::LightClientHeader;
 use mana_consensus::{ForceUpdatePolicy, MAINNET_SYNC_COMMITTEE_SIZE, MINIMAL_SYNC_COMMITTEE_SIZE};
 use mana_primitives::ChainSpec;
 use mana_store::{RedbStore, Store};
@@ -56,29 +55,6 @@ pub(crate) async fn run(args: NodeArgs) -> Result<(), Error> {
     }
 }
 
-/// Genesis of a network whose config does not state it: every Beacon API that answers must
-/// agree. (A wrong genesis validators root could only make signatures fail to verify.)
-async fn fetch_genesis(urls: &[String], options: &HttpOptions) -> Result<(u64, [u8; 32]), Error> {
-    let mut answer: Option<(u64, [u8; 32])> = None;
-    let mut errors = Vec::new();
-    for url in urls {
-        match BeaconApi::new(url, options.clone())?.genesis().await {
-            Ok(g) => match answer {
-                Some(a) if a != g => {
-                    return Err(Error::Usage(format!(
-                        "beacon APIs disagree on genesis ({url} differs); set GENESIS_VALIDATORS_ROOT in the config"
-                    )));
-                }
-                _ => answer = Some(g),
-            },
-            Err(e) => errors.push((url.clone(), e.to_string())),
-        }
-    }
-    answer.ok_or_else(|| {
-        Error::Client(mana_client::Error::AllUpstreamsFailed { what: "genesis".into(), errors })
-    })
-}
-
 fn force_policy(f: ForceUpdate) -> Option<ForceUpdatePolicy> {
     match f {
         ForceUpdate::Off => None,
@@ -119,7 +95,11 @@ fn on_event(metrics: Arc<Metrics>, spec: ChainSpec) -> Box<dyn FnMut(&Event)> {
         }
         Event::PeriodRotated { period } => info!(period, "sync committee rotated"),
         Event::ForcedUpdate { slot } => {
-            warn!(slot, "forced update applied: trusting a header that never reached finality");
+            warn!(
+                slot,
+                "forced update applied: following a header that never reached finality; \
+                 `finalized` and `safe` stay at the last finalized block"
+            );
         }
         Event::Stale { head_slot, current_slot } => {
             metrics.stale.store(1, Ordering::Relaxed);
@@ -148,17 +128,17 @@ async fn run_with<const S: usize>(config: NodeConfig) -> Result<(), Error> {
     let store_path = config.datadir.join(STORE_FILE);
     let store = RedbStore::open(&store_path)?;
     let options = HttpOptions { timeout: config.request_timeout, prefer_ssz: true };
-    let mut spec = config.network.spec.clone();
-    let genesis_validators_root = match spec.genesis_validators_root {
-        Some(root) => root,
-        None => {
-            let (time, root) = fetch_genesis(&config.beacon_apis, &options).await?;
-            info!(genesis_time = time, genesis_validators_root = %hex0x(&root), "genesis from the beacon APIs");
-            spec.genesis_time = time;
-            spec.genesis_validators_root = Some(root);
-            root
-        }
-    };
+    let spec = config.network.spec.clone();
+    // Trust roots come from the network's configuration, never from a Beacon API: a hostile
+    // one could otherwise pick the chain the signatures are checked against.
+    let genesis_validators_root = spec.genesis_validators_root.ok_or_else(|| {
+        Error::Usage(format!(
+            "the network config of {} has no GENESIS_VALIDATORS_ROOT: add it (and \
+             MIN_GENESIS_TIME + GENESIS_DELAY = the genesis time) to the config; Mana does not \
+             take them from a Beacon API",
+            spec.config_name
+        ))
+    })?;
     info!(
         network = %spec.config_name,
         datadir = %config.datadir.display(),
@@ -214,6 +194,22 @@ async fn run_with<const S: usize>(config: NodeConfig) -> Result<(), Error> {
             warn!("the network config has no DEPOSIT_CHAIN_ID: verified JSON-RPC is off")
         }
         (Some(addr), false, chain_id) => {
+            // The chain id comes from the network config; an upstream on another chain is
+            // refused (one that cannot be reached now is only reported).
+            for url in &config.execution_rpcs {
+                match upstream_chain_id(std::slice::from_ref(url), config.request_timeout).await {
+                    Ok(id) if id != chain_id => {
+                        return Err(Error::Usage(format!(
+                            "execution upstream {url} serves chain {id}, not {} (chain {chain_id})",
+                            spec.config_name
+                        )));
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        warn!(upstream = %url, error = %e, "cannot check the upstream's chain id")
+                    }
+                }
+            }
             let mut provider_config = ProviderConfig::for_chain(chain_id);
             provider_config.forward_unverified =
                 config.forward_unverified.iter().cloned().collect();
@@ -223,7 +219,7 @@ async fn run_with<const S: usize>(config: NodeConfig) -> Result<(), Error> {
                 provider_config,
                 heads.clone(),
             )?;
-            let bound = rpc_server::serve(addr, endpoint)
+            let bound = rpc_server::serve(addr, endpoint, config.rpc_policy.clone())
                 .await
                 .map_err(|e| Error::Io(format!("cannot serve JSON-RPC on {addr}: {e}")))?;
             info!(address = %bound, upstreams = config.execution_rpcs.len(), "verified JSON-RPC at http://{bound} (and ws://{bound})");
@@ -238,6 +234,7 @@ async fn run_with<const S: usize>(config: NodeConfig) -> Result<(), Error> {
             max_age: config.max_checkpoint_age,
             allow_old: config.allow_old_checkpoint,
         },
+        max_head_lag_epochs: config.max_head_lag_epochs,
     };
     let events = on_event(Arc::clone(&metrics), spec.clone());
     let mut syncer = Syncer::<S, _, _>::open(
@@ -251,8 +248,9 @@ async fn run_with<const S: usize>(config: NodeConfig) -> Result<(), Error> {
         events,
     )
     .await?;
-    let publish = |syncer: &Syncer<S, RedbStore, SystemClock>| {
-        heads.set(execution_heads(syncer.finalized_header(), syncer.optimistic_header()));
+    let mut last_status: Option<(bool, bool, bool)> = None;
+    let mut publish = |syncer: &Syncer<S, RedbStore, SystemClock>| {
+        heads.set(syncer.trusted_heads());
         metrics.set_stats(syncer.stats());
         metrics.set_upstreams(syncer.pool().status());
         if let Ok(status) = syncer.status() {
@@ -260,6 +258,33 @@ async fn run_with<const S: usize>(config: NodeConfig) -> Result<(), Error> {
             metrics.head_slot.store(status.optimistic_slot, Ordering::Relaxed);
             metrics.finalized_slot.store(status.finalized_slot, Ordering::Relaxed);
             metrics.finalized_period.store(status.finalized_period, Ordering::Relaxed);
+            let flags = (
+                status.forced_update,
+                status.head_too_old,
+                status.head_slot <= status.proven_finalized_slot,
+            );
+            if last_status != Some(flags) {
+                last_status = Some(flags);
+                if status.forced_update {
+                    warn!(
+                        finalized_slot = status.proven_finalized_slot,
+                        "trust advanced by a forced update; serving the last finalized block as `finalized`"
+                    );
+                }
+                if status.head_too_old {
+                    warn!(
+                        head_slot = status.head_slot,
+                        current_slot = status.current_slot,
+                        "the verified head is too old: answers for `latest` are refused until a newer header is signed by 2/3 of the committee"
+                    );
+                }
+                if flags.2 {
+                    info!(
+                        finalized_slot = status.proven_finalized_slot,
+                        "no header newer than the finalized one signed by 2/3 of the committee yet: `latest` is the finalized block"
+                    );
+                }
+            }
         }
     };
     tokio::select! {
@@ -304,27 +329,43 @@ async fn run_with<const S: usize>(config: NodeConfig) -> Result<(), Error> {
     }
 }
 
-/// The execution blocks of the verified finalized and optimistic headers (none before
-/// Capella, when light-client headers carry no execution payload header).
-fn execution_heads(finalized: &LightClientHeader, optimistic: &LightClientHeader) -> TrustedHeads {
-    let block = |h: &LightClientHeader| {
-        (h.execution.block_hash != [0; 32]).then(|| TrustedBlock {
-            number: h.execution.block_number,
-            hash: h.execution.block_hash.into(),
-        })
-    };
-    TrustedHeads { latest: block(optimistic), finalized: block(finalized) }
-}
-
 /// `mana rpc`: the verified JSON-RPC anchored at one trusted execution block.
 pub(crate) async fn serve_rpc(args: RpcArgs) -> Result<(), Error> {
     init_tracing(args.log_format);
     let hash: alloy_primitives::B256 = parse_root(&args.trust_block)?.into();
     let timeout = std::time::Duration::from_millis(args.request_timeout_ms);
-    let chain_id = match args.chain_id {
-        Some(id) => id,
-        None => upstream_chain_id(&args.execution_rpc, timeout).await?,
+    let chain_id = match (args.chain_id, &args.network) {
+        (Some(id), None) => id,
+        (id, Some(name)) => {
+            let network = crate::config::load_network(name)?;
+            let from_config = network.spec.deposit_chain_id;
+            if from_config == 0 {
+                return Err(Error::Usage(format!(
+                    "network {name} has no DEPOSIT_CHAIN_ID in its config; pass --chain-id"
+                )));
+            }
+            if let Some(id) = id
+                && id != from_config
+            {
+                return Err(Error::Usage(format!(
+                    "--chain-id {id} contradicts network {name} (chain {from_config})"
+                )));
+            }
+            from_config
+        }
+        (None, None) => {
+            return Err(Error::Usage(
+                "pass --network (mainnet, sepolia, hoodi or a config.yaml) or --chain-id".into(),
+            ));
+        }
     };
+    // The chain id is ours to know; an upstream on another chain is refused.
+    let upstream = upstream_chain_id(&args.execution_rpc, timeout).await?;
+    if upstream != chain_id {
+        return Err(Error::Usage(format!(
+            "the execution upstreams serve chain {upstream}, not chain {chain_id}"
+        )));
+    }
     let heads = SharedHeads::new();
     let mut provider_config = ProviderConfig::for_chain(chain_id);
     provider_config.forward_unverified = args.forward_unverified.iter().cloned().collect();
@@ -332,8 +373,12 @@ pub(crate) async fn serve_rpc(args: RpcArgs) -> Result<(), Error> {
         rpc_server::Endpoint::new(&args.execution_rpc, timeout, provider_config, heads.clone())?;
     let number = trusted_block_number(&args.execution_rpc, timeout, hash).await?;
     let trusted = TrustedBlock { number, hash };
-    heads.set(TrustedHeads { latest: Some(trusted), finalized: Some(trusted) });
-    let bound = rpc_server::serve(args.rpc_addr, Arc::clone(&endpoint))
+    heads.set(TrustedHeads {
+        latest: Some(trusted),
+        finalized: Some(trusted),
+        ..TrustedHeads::default()
+    });
+    let bound = rpc_server::serve(args.rpc_addr, Arc::clone(&endpoint), args.access.policy())
         .await
         .map_err(|e| Error::Io(format!("cannot serve JSON-RPC on {}: {e}", args.rpc_addr)))?;
     info!(address = %bound, block = number, hash = %hash, chain_id, "verified JSON-RPC at http://{bound} (and ws://{bound})");
@@ -402,7 +447,11 @@ async fn follow_upstream_head(
             continue;
         }
         anchor = TrustedBlock { number: header.number, hash: block.header.hash };
-        heads.set(TrustedHeads { latest: Some(anchor), finalized: Some(anchor) });
+        heads.set(TrustedHeads {
+            latest: Some(anchor),
+            finalized: Some(anchor),
+            ..TrustedHeads::default()
+        });
         info!(block = anchor.number, hash = %anchor.hash, "dev anchor moved to the upstream head");
     }
 }
@@ -420,7 +469,7 @@ async fn upstream_chain_id(urls: &[String], timeout: std::time::Duration) -> Res
         match found {
             Some(f) if f != id => {
                 return Err(Error::Usage(format!(
-                    "execution upstreams disagree on the chain id ({f} and {id}); pass --chain-id"
+                    "execution upstreams disagree on the chain id ({f} and {id})"
                 )));
             }
             _ => found = Some(id),

@@ -28,6 +28,7 @@ impl ManaRpc {
         let port = free_port();
         let child = Command::new(env!("CARGO_BIN_EXE_mana"))
             .args(["rpc", "--execution-rpc", upstream, "--trust-block", trust])
+            .args(["--chain-id", "31337"])
             // Anvil has no beacon chain: let the anchor follow its head for the subscriptions.
             .arg("--dev-follow-upstream-head")
             .args(["--rpc-addr", &format!("127.0.0.1:{port}")])
