@@ -1,6 +1,7 @@
 //! Both witnesses behind the one state-proof seam (`mana_primitives::StateProof`): the verkle
 //! execution witness of Kaustinen-6 block 72 (EIP-6800) and the Merkle-Patricia witnesses of
-//! real mainnet blocks, checked by the same generic code; then the MPT side with tampered input.
+//! real mainnet blocks (every file of `stateless/mainnet`, counted by the shared `Tally`),
+//! checked by the same generic code; then the MPT side with tampered input.
 #![cfg(not(target_arch = "wasm32"))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
@@ -13,7 +14,7 @@ use mana_stateless::rules::ChainConfig;
 use mana_stateless::state_proof::{MptStateProof, StateKey, StateValue};
 use mana_stateless::verify_block_with_changes;
 use mana_stateless::witness::{BlockInput, Trusted, verify_ancestry};
-use mana_tests::{fixtures, hex_array, mainnet_blocks};
+use mana_tests::{Tally, fixtures, hex_array, mainnet_blocks};
 use mana_verkle::{Crs, ExecutionWitness, VerkleStateProof};
 use serde_json::Value;
 
@@ -48,6 +49,7 @@ fn the_verkle_witness_is_a_state_proof() {
 /// A verified mainnet block: its witness pool, the keys its changes touch, the changes, and the
 /// pre- and post-state roots.
 struct Block {
+    path: std::path::PathBuf,
     name: String,
     nodes: Vec<Bytes>,
     pool: NodePool,
@@ -85,6 +87,7 @@ fn blocks() -> Vec<Block> {
             }
             Block {
                 name: path.file_name().unwrap().to_string_lossy().into_owned(),
+                path,
                 pool: NodePool::from_nodes(&input.witness.state),
                 nodes: input.witness.state.clone(),
                 keys,
@@ -106,18 +109,25 @@ impl Block {
 fn the_merkle_patricia_witness_is_a_state_proof() {
     let blocks = blocks();
     assert!(!blocks.is_empty());
+    let mut tally = Tally::new("MPT witnesses as state proofs");
     for block in &blocks {
-        let proven = check(&block.proof(), &block.pre, &block.post)
-            .unwrap_or_else(|e| panic!("{}: {e}", block.name));
-        assert_eq!(proven, block.keys.iter().collect::<std::collections::BTreeSet<_>>().len());
-        let values = block.proof().verify_pre_state(&block.pre).unwrap();
-        // Every changed account that existed before has its leaf proven; a proven slot value is
-        // never zero (zero slots are absent from the trie).
-        let accounts = values.values().flatten().filter(|v| matches!(v, StateValue::Account(_)));
-        assert!(accounts.count() > 0, "{}", block.name);
-        assert!(values.values().flatten().all(|v| *v != StateValue::Slot(U256::ZERO)));
-        println!("{}: {proven} keys proven, post-state root reproduced", block.name);
+        tally.touch(&block.path);
+        tally.run(&block.path, || {
+            let proven = check(&block.proof(), &block.pre, &block.post)
+                .unwrap_or_else(|e| panic!("{}: {e}", block.name));
+            assert_eq!(proven, block.keys.iter().collect::<std::collections::BTreeSet<_>>().len());
+            let values = block.proof().verify_pre_state(&block.pre).unwrap();
+            // Every changed account that existed before has its leaf proven; a proven slot value is
+            // never zero (zero slots are absent from the trie).
+            let accounts =
+                values.values().flatten().filter(|v| matches!(v, StateValue::Account(_)));
+            assert!(accounts.count() > 0, "{}", block.name);
+            assert!(values.values().flatten().all(|v| *v != StateValue::Slot(U256::ZERO)));
+            println!("{}: {proven} keys proven, post-state root reproduced", block.name);
+            Ok(())
+        });
     }
+    tally.finish(&[fixtures().join("stateless/mainnet")]);
 }
 
 #[test]

@@ -29,7 +29,7 @@ use crate::mpt::NodePool;
 use crate::rules::{self, ChainConfig};
 use crate::state_proof::TrieState;
 use crate::witness::{AncestorChain, BlockInput, Trusted, verify_ancestry};
-use crate::{Error, Result};
+use crate::{BlockRule, Error, HeaderField, Result};
 
 /// What a successful verification reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,7 +114,16 @@ impl Database for WitnessDb<'_> {
             return Ok(Bytecode::default());
         }
         let code = self.codes.get(&code_hash).cloned().ok_or(Error::MissingCode(code_hash));
-        Ok(Bytecode::new_raw(self.note(code)?))
+        let code = self.note(code)?;
+        // Checked: revm's `Bytecode::new_raw` panics on a malformed delegation designator.
+        let bytecode = Bytecode::new_raw_checked(code).map_err(|e| Error::MalformedCode {
+            hash: code_hash,
+            reason: format!(
+                "starts with 0xef01 but is not an EIP-7702 delegation designator \
+                 (0xef0100 followed by a 20-byte address): {e}"
+            ),
+        });
+        self.note(bytecode)
     }
 
     fn storage(&mut self, address: Address, index: U256) -> Result<U256, WitnessError> {
@@ -165,7 +174,7 @@ impl EthExecutorSpec for Hardforks {
     }
 }
 
-fn mismatch(field: &'static str, expected: impl ToString, computed: impl ToString) -> Error {
+fn mismatch(field: HeaderField, expected: impl ToString, computed: impl ToString) -> Error {
     Error::Mismatch { field, expected: expected.to_string(), computed: computed.to_string() }
 }
 
@@ -222,12 +231,13 @@ pub fn verify_block_with_changes(
     let codes = input.witness.codes_by_hash();
     let db = WitnessDb::new(&pool, &codes, &ancestors, ancestors.pre_state_root());
     let (db, result) = execute(block, &senders, db, config)?;
+    rules::validate_deposit_events(&result.receipts, header, config)?;
     compare(header, &result)?;
     let changes = state_changes(&result.bundle);
     let mut db = db;
     let state_root = db.tries.post_state_root(&changes)?;
     if state_root != header.state_root {
-        return Err(mismatch("state root", header.state_root, state_root));
+        return Err(mismatch(HeaderField::StateRoot, header.state_root, state_root));
     }
     let verdict = Verdict {
         block_hash: ancestors.block_hash(),
@@ -316,7 +326,10 @@ fn execute<'a>(
     let result = match outcome {
         Ok(r) => r,
         // The witness's own error when a read failed (the EVM keeps only its text).
-        Err(e) => return Err(state.database.failure.take().unwrap_or_else(|| execution_error(&e))),
+        Err(e) => {
+            let failure = state.database.failure.take();
+            return Err(failure.unwrap_or_else(|| execution_error(&e, block, senders)));
+        }
     };
     let prague = config.prague_time.is_some_and(|t| header.timestamp >= t);
     if prague {
@@ -340,25 +353,28 @@ fn execute<'a>(
 /// success returning no requests). The state read is the post-execution one, so a contract
 /// deployed by the block's own transactions counts.
 fn check_request_contracts(state: &mut State<WitnessDb<'_>>) -> Result<()> {
-    for (eip, address) in [
-        ("EIP-7002", alloy_eips::eip7002::WITHDRAWAL_REQUEST_PREDEPLOY_ADDRESS),
-        ("EIP-7251", alloy_eips::eip7251::CONSOLIDATION_REQUEST_PREDEPLOY_ADDRESS),
+    for address in [
+        alloy_eips::eip7002::WITHDRAWAL_REQUEST_PREDEPLOY_ADDRESS,
+        alloy_eips::eip7251::CONSOLIDATION_REQUEST_PREDEPLOY_ADDRESS,
     ] {
         let info = state.basic(address).map_err(|e| match e {
             revm::database_interface::bal::EvmDatabaseError::Database(w) => w.0,
             other => Error::Execution(other.to_string()),
         })?;
         if info.is_none_or(|i| i.code_hash == KECCAK256_EMPTY) {
-            return Err(Error::Execution(format!(
-                "the {eip} request contract {address} has no code"
-            )));
+            return Err(Error::InvalidBlock(BlockRule::SystemContractEmpty { address }));
         }
     }
     Ok(())
 }
 
-/// The first witness error behind an execution failure, else the executor's message.
-fn execution_error(e: &alloy_evm::block::BlockExecutionError) -> Error {
+/// The first witness error behind an execution failure, else the typed rule the executor
+/// reports (see `Error::from_block_execution`).
+fn execution_error(
+    e: &alloy_evm::block::BlockExecutionError,
+    block: &Block<TxEnvelope>,
+    senders: &[Address],
+) -> Error {
     let mut source: Option<&(dyn core::error::Error + 'static)> = Some(e);
     while let Some(s) = source {
         if let Some(w) = s.downcast_ref::<WitnessError>() {
@@ -366,27 +382,27 @@ fn execution_error(e: &alloy_evm::block::BlockExecutionError) -> Error {
         }
         source = s.source();
     }
-    Error::Execution(e.to_string())
+    Error::from_block_execution(e, &block.body.transactions, senders)
 }
 
 fn compare(header: &Header, executed: &Executed) -> Result<()> {
     if executed.gas_used != header.gas_used {
-        return Err(mismatch("gas used", header.gas_used, executed.gas_used));
+        return Err(mismatch(HeaderField::GasUsed, header.gas_used, executed.gas_used));
     }
     let receipts_root = mana_execution::receipts_root(&executed.receipts);
     if receipts_root != header.receipts_root {
-        return Err(mismatch("receipts root", header.receipts_root, receipts_root));
+        return Err(mismatch(HeaderField::ReceiptsRoot, header.receipts_root, receipts_root));
     }
     let mut bloom = Bloom::default();
     for r in &executed.receipts {
         bloom.accrue_bloom(&r.bloom());
     }
     if bloom != header.logs_bloom {
-        return Err(mismatch("logs bloom", header.logs_bloom, bloom));
+        return Err(mismatch(HeaderField::LogsBloom, header.logs_bloom, bloom));
     }
     if executed.requests_hash != header.requests_hash {
         return Err(mismatch(
-            "requests hash",
+            HeaderField::RequestsHash,
             format!("{:?}", header.requests_hash),
             format!("{:?}", executed.requests_hash),
         ));
@@ -394,7 +410,122 @@ fn compare(header: &Header, executed: &Executed) -> Result<()> {
     if let Some(expected) = header.blob_gas_used
         && expected != executed.blob_gas_used
     {
-        return Err(mismatch("blob gas used", expected, executed.blob_gas_used));
+        return Err(mismatch(HeaderField::BlobGasUsed, expected, executed.blob_gas_used));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use alloc::vec;
+
+    use alloy_consensus::{BlockBody, EMPTY_OMMER_ROOT_HASH};
+    use alloy_eips::eip4788::BEACON_ROOTS_ADDRESS;
+    use alloy_eips::eip4895::Withdrawals;
+    use alloy_primitives::{hex, keccak256};
+    use alloy_trie::proof::ProofRetainer;
+    use alloy_trie::{EMPTY_ROOT_HASH, HashBuilder, Nibbles, TrieAccount};
+
+    use super::*;
+    use crate::witness::Witness;
+
+    /// A mainnet Cancun block without transactions over a pre-state of one account, the EIP-4788
+    /// beacon-roots contract, holding `code` (the account trie's single leaf is the witness): the
+    /// block's start-of-block system call loads and runs that code. Anchored at the parent.
+    fn block_running(code: &[u8]) -> (BlockInput, Trusted) {
+        let account = TrieAccount {
+            nonce: 1,
+            balance: U256::ZERO,
+            storage_root: EMPTY_ROOT_HASH,
+            code_hash: keccak256(code),
+        };
+        let key = Nibbles::unpack(keccak256(BEACON_ROOTS_ADDRESS));
+        let mut builder =
+            HashBuilder::default().with_proof_retainer(ProofRetainer::from_iter([key]));
+        builder.add_leaf(key, &alloy_rlp::encode(account));
+        let state_root = builder.root();
+        let nodes = builder.take_proof_nodes().into_inner().into_values().collect();
+        let parent = Header {
+            number: 20_000_000,
+            timestamp: 1_720_000_000,
+            gas_limit: 30_000_000,
+            base_fee_per_gas: Some(1_000_000_000),
+            state_root,
+            ommers_hash: EMPTY_OMMER_ROOT_HASH,
+            transactions_root: EMPTY_ROOT_HASH,
+            receipts_root: EMPTY_ROOT_HASH,
+            withdrawals_root: Some(EMPTY_ROOT_HASH),
+            blob_gas_used: Some(0),
+            excess_blob_gas: Some(0),
+            parent_beacon_block_root: Some(B256::repeat_byte(1)),
+            ..Header::default()
+        };
+        let header = Header {
+            parent_hash: parent.hash_slow(),
+            number: parent.number + 1,
+            timestamp: parent.timestamp + 12,
+            base_fee_per_gas: Some(rules::next_base_fee(&parent).unwrap()),
+            parent_beacon_block_root: Some(B256::repeat_byte(2)),
+            ..parent.clone()
+        };
+        let anchor = Trusted::ParentHash(header.parent_hash);
+        let block = Block {
+            header,
+            body: BlockBody {
+                transactions: vec![],
+                ommers: vec![],
+                withdrawals: Some(Withdrawals::default()),
+            },
+        };
+        let witness = Witness {
+            state: nodes,
+            codes: vec![Bytes::copy_from_slice(code)],
+            keys: vec![],
+            headers: vec![parent],
+        };
+        (BlockInput { block, witness, chain_id: 1, public_keys: None }, anchor)
+    }
+
+    #[test]
+    fn well_formed_code_reached_by_a_system_call_verifies() {
+        // STOP: nothing changes, so the post-state root is the pre-state root the header repeats.
+        let (input, anchor) = block_running(&[0x00]);
+        let verdict = verify_block(&input, anchor, &ChainConfig::mainnet()).unwrap();
+        assert_eq!(verdict.number, 20_000_001);
+        // A well-formed delegation designator is code revm accepts (the call then runs the
+        // delegate's code: an absent account, proven absent by the one-leaf trie).
+        let designator = hex!("ef010000000000000000000000000000000000000000aa");
+        let (input, anchor) = block_running(&designator);
+        assert!(!matches!(
+            verify_block(&input, anchor, &ChainConfig::mainnet()),
+            Err(Error::MalformedCode { .. })
+        ));
+    }
+
+    #[test]
+    fn malformed_delegation_designators_are_an_error_not_a_panic() {
+        let malformed: [&[u8]; 5] = [
+            // The prefix and five bytes.
+            &hex!("ef010102030405"),
+            // The prefix, version 0 and 19 address bytes (one short).
+            &hex!("ef010000000000000000000000000000000000000000"),
+            // One byte too long.
+            &hex!("ef0100000000000000000000000000000000000000000000"),
+            // The right length, an unknown version.
+            &hex!("ef01010000000000000000000000000000000000000000"),
+            // The prefix alone.
+            &hex!("ef01"),
+        ];
+        for code in malformed {
+            let (input, anchor) = block_running(code);
+            let result = verify_block(&input, anchor, &ChainConfig::mainnet());
+            match result {
+                Err(Error::MalformedCode { hash, reason }) => {
+                    assert_eq!(hash, keccak256(code));
+                    assert!(reason.contains("delegation designator"), "{reason}");
+                }
+                other => panic!("{}: {other:?}", hex::encode(code)),
+            }
+        }
+    }
 }

@@ -22,5 +22,5 @@ pub mod rules;
 pub mod state_proof;
 pub mod witness;
 
-pub use error::{Error, Result};
+pub use error::{BlockRule, Error, HeaderField, HeaderRule, Result, TxRule};
 pub use execute::{Verdict, verify_block, verify_block_with_changes};

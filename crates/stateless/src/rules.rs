@@ -12,16 +12,16 @@
 //! - [`validate_transaction_static`] and [`recover_senders`].
 //!
 //! Post-merge blocks only: every configuration starts at Paris (the merge), so Berlin (EIP-2930)
-//! and London (EIP-1559) are always active. Every failure names its rule: the `rule` of
-//! [`Error::InvalidHeader`] or the leading words of the `reason` of
-//! [`Error::InvalidTransaction`].
+//! and London (EIP-1559) are always active. Every failure is typed: a [`HeaderRule`] in
+//! [`Error::InvalidHeader`], a [`TxRule`] in [`Error::InvalidTransaction`], a [`BlockRule`] in
+//! [`Error::InvalidBlock`] (the EIP-6110 deposit layout, [`validate_deposit_events`]).
 
 use alloc::{format, string::String, vec::Vec};
 use core::fmt;
 
 use alloy_consensus::{
-    Block, EMPTY_OMMER_ROOT_HASH, Header, Transaction, TxEip4844Variant, TxEnvelope,
-    crypto::SECP256K1N_HALF,
+    Block, EMPTY_OMMER_ROOT_HASH, Header, ReceiptEnvelope, Transaction, TxEip4844Variant,
+    TxEnvelope, crypto::SECP256K1N_HALF,
 };
 use alloy_eips::{
     eip4844::{DATA_GAS_PER_BLOB, VERSIONED_HASH_VERSION_KZG, fake_exponential},
@@ -29,10 +29,10 @@ use alloy_eips::{
     eip7825::MAX_TX_GAS_LIMIT_OSAKA,
     eip7840::{BLOB_BASE_COST, BlobParams},
 };
-use alloy_primitives::{Address, B64, B256, Signature, U256, address, keccak256};
+use alloy_primitives::{Address, B64, B256, Signature, U256, address, b256, keccak256};
 use serde_json::Value;
 
-use crate::{Error, Result, witness::PUBLIC_KEY_BYTES};
+use crate::{BlockRule, Error, HeaderField, HeaderRule, Result, TxRule, witness::PUBLIC_KEY_BYTES};
 
 /// Longest `extra_data` (Yellow Paper §4.3.4, `|H_x| ≤ 32`).
 pub const MAX_EXTRA_DATA_BYTES: usize = 32;
@@ -50,6 +50,21 @@ pub const BASE_FEE_MAX_CHANGE_DENOMINATOR: u64 = 8;
 pub const MAX_RLP_BLOCK_SIZE: usize = 10_485_760 - 2_097_152;
 /// EIP-3860 `MAX_INITCODE_SIZE` (`2 * MAX_CODE_SIZE`).
 pub const MAX_INITCODE_SIZE: usize = 49_152;
+/// EIP-6110 `DEPOSIT_EVENT_SIGNATURE_HASH`:
+/// `keccak256("DepositEvent(bytes,bytes,bytes,bytes,bytes)")`, the first topic of a deposit log.
+pub const DEPOSIT_EVENT_TOPIC: B256 =
+    b256!("649bbc62d0e31342afea4e5cd82d4049e7e1ee912fc0889aa790803be39038c5");
+/// Length of a well-formed `DepositEvent`'s data (EIP-6110).
+const DEPOSIT_EVENT_DATA_BYTES: usize = 576;
+/// The `DepositEvent` fields in ABI order: name, offset of the field's length word in the data,
+/// required length (EIP-6110).
+const DEPOSIT_EVENT_FIELDS: [(&str, usize, usize); 5] = [
+    ("pubkey", 160, 48),
+    ("withdrawal credentials", 256, 32),
+    ("amount", 320, 8),
+    ("signature", 384, 96),
+    ("index", 512, 8),
+];
 /// Mainnet's EIP-6110 deposit contract.
 pub const MAINNET_DEPOSIT_CONTRACT: Address = address!("00000000219ab540356cBB839Cbe05303d7705Fa");
 
@@ -506,91 +521,88 @@ impl ChainConfig {
 pub fn validate_header(header: &Header, parent: &Header, config: &ChainConfig) -> Result<()> {
     let fork = config.fork_at(header.timestamp);
     if fork >= Fork::Amsterdam {
-        return Err(invalid_header(
-            "fork",
-            format!("{fork} (timestamp {}) is not supported yet", header.timestamp),
-        ));
+        return Err(invalid_header(HeaderRule::UnsupportedFork {
+            fork,
+            timestamp: header.timestamp,
+        }));
     }
 
     // EIP-3675 §Block structure: PoW fields fixed after the merge.
     if !header.difficulty.is_zero() {
-        return Err(invalid_header("difficulty", format!("{} is not 0", header.difficulty)));
+        return Err(invalid_header(HeaderRule::Difficulty(header.difficulty)));
     }
     if header.nonce != B64::ZERO {
-        return Err(invalid_header("nonce", format!("{} is not 0", header.nonce)));
+        return Err(invalid_header(HeaderRule::Nonce(header.nonce)));
     }
     if header.ommers_hash != EMPTY_OMMER_ROOT_HASH {
-        return Err(invalid_header(
-            "ommers hash",
-            format!("{} is not the empty list's hash", header.ommers_hash),
-        ));
+        return Err(invalid_header(HeaderRule::OmmersHash {
+            header: header.ommers_hash,
+            expected: EMPTY_OMMER_ROOT_HASH,
+        }));
     }
     if header.extra_data.len() > MAX_EXTRA_DATA_BYTES {
-        return Err(invalid_header(
-            "extra data",
-            format!("{} bytes, at most {MAX_EXTRA_DATA_BYTES}", header.extra_data.len()),
-        ));
+        return Err(invalid_header(HeaderRule::ExtraDataTooLong(header.extra_data.len())));
     }
 
     // Link to the parent.
     let parent_hash = parent.hash_slow();
     if header.parent_hash != parent_hash {
-        return Err(invalid_header(
-            "parent hash",
-            format!("{} is not the parent's hash {parent_hash}", header.parent_hash),
-        ));
+        return Err(invalid_header(HeaderRule::ParentHash {
+            parent_hash: header.parent_hash,
+            expected: parent_hash,
+        }));
     }
     if parent.number.checked_add(1) != Some(header.number) {
-        return Err(invalid_header(
-            "number",
-            format!("{} does not follow the parent's {}", header.number, parent.number),
-        ));
+        return Err(invalid_header(HeaderRule::Number {
+            number: header.number,
+            parent: parent.number,
+        }));
     }
     if header.timestamp <= parent.timestamp {
-        return Err(invalid_header(
-            "timestamp",
-            format!("{} is not after the parent's {}", header.timestamp, parent.timestamp),
-        ));
+        return Err(invalid_header(HeaderRule::Timestamp {
+            timestamp: header.timestamp,
+            parent: parent.timestamp,
+        }));
     }
 
     // Gas.
     if header.gas_used > header.gas_limit {
-        return Err(invalid_header(
-            "gas used",
-            format!("{} exceeds the gas limit {}", header.gas_used, header.gas_limit),
-        ));
+        return Err(invalid_header(HeaderRule::GasUsedAboveLimit {
+            gas_used: header.gas_used,
+            gas_limit: header.gas_limit,
+        }));
     }
     validate_gas_limit(header.gas_limit, parent.gas_limit)?;
     let expected_base_fee = next_base_fee(parent)?;
     if header.base_fee_per_gas != Some(expected_base_fee) {
-        return Err(invalid_header(
-            "base fee",
-            format!(
-                "{:?}, the parent gives {expected_base_fee} (EIP-1559)",
-                header.base_fee_per_gas
-            ),
-        ));
+        return Err(invalid_header(HeaderRule::BaseFee {
+            got: header.base_fee_per_gas,
+            expected: expected_base_fee,
+        }));
     }
 
     // Fields each fork adds.
     let at = |since: Fork| fork >= since;
-    presence("withdrawals root", header.withdrawals_root.is_some(), at(Fork::Shanghai), fork)?;
-    presence("blob gas used", header.blob_gas_used.is_some(), at(Fork::Cancun), fork)?;
-    presence("excess blob gas", header.excess_blob_gas.is_some(), at(Fork::Cancun), fork)?;
-    presence(
-        "parent beacon block root",
-        header.parent_beacon_block_root.is_some(),
-        at(Fork::Cancun),
-        fork,
-    )?;
-    presence("requests hash", header.requests_hash.is_some(), at(Fork::Prague), fork)?;
-    presence(
-        "block access list hash",
-        header.block_access_list_hash.is_some(),
-        at(Fork::Amsterdam),
-        fork,
-    )?;
-    presence("slot number", header.slot_number.is_some(), at(Fork::Amsterdam), fork)?;
+    let fields = [
+        (HeaderField::WithdrawalsRoot, header.withdrawals_root.is_some(), Fork::Shanghai),
+        (HeaderField::BlobGasUsed, header.blob_gas_used.is_some(), Fork::Cancun),
+        (HeaderField::ExcessBlobGas, header.excess_blob_gas.is_some(), Fork::Cancun),
+        (
+            HeaderField::ParentBeaconBlockRoot,
+            header.parent_beacon_block_root.is_some(),
+            Fork::Cancun,
+        ),
+        (HeaderField::RequestsHash, header.requests_hash.is_some(), Fork::Prague),
+        (
+            HeaderField::BlockAccessListHash,
+            header.block_access_list_hash.is_some(),
+            Fork::Amsterdam,
+        ),
+        (HeaderField::SlotNumber, header.slot_number.is_some(), Fork::Amsterdam),
+    ];
+    for (field, present, since) in fields {
+        presence(field, present, at(since), fork)?;
+    }
 
     if at(Fork::Cancun) {
         validate_blob_gas(header, parent, config)?;
@@ -606,10 +618,7 @@ pub fn validate_block_size(block: &Block<TxEnvelope>, config: &ChainConfig) -> R
     }
     let size = alloy_rlp::Encodable::length(block);
     if size > MAX_RLP_BLOCK_SIZE {
-        return Err(invalid_header(
-            "block size",
-            format!("RLP block of {size} bytes, at most {MAX_RLP_BLOCK_SIZE} (EIP-7934)"),
-        ));
+        return Err(invalid_header(HeaderRule::BlockTooLarge { size, max: MAX_RLP_BLOCK_SIZE }));
     }
     Ok(())
 }
@@ -618,23 +627,18 @@ pub fn validate_block_size(block: &Block<TxEnvelope>, config: &ChainConfig) -> R
 /// [`MAX_GAS_LIMIT`], `|gas_limit - parent| < parent / 1024`, at least [`MIN_GAS_LIMIT`].
 pub fn validate_gas_limit(gas_limit: u64, parent_gas_limit: u64) -> Result<()> {
     if gas_limit > MAX_GAS_LIMIT {
-        return Err(invalid_header("gas limit", format!("{gas_limit} exceeds 2^63 - 1")));
+        return Err(invalid_header(HeaderRule::GasLimitTooHigh(gas_limit)));
     }
     let bound = parent_gas_limit.checked_div(GAS_LIMIT_BOUND_DIVISOR).unwrap_or(0);
     if gas_limit.abs_diff(parent_gas_limit) >= bound {
-        return Err(invalid_header(
-            "gas limit",
-            format!(
-                "{gas_limit} moves {} from the parent's {parent_gas_limit}, less than {bound} allowed",
-                gas_limit.abs_diff(parent_gas_limit)
-            ),
-        ));
+        return Err(invalid_header(HeaderRule::GasLimitChange {
+            gas_limit,
+            parent_gas_limit,
+            bound,
+        }));
     }
     if gas_limit < MIN_GAS_LIMIT {
-        return Err(invalid_header(
-            "gas limit",
-            format!("{gas_limit} is below the minimum {MIN_GAS_LIMIT}"),
-        ));
+        return Err(invalid_header(HeaderRule::GasLimitTooLow(gas_limit)));
     }
     Ok(())
 }
@@ -642,12 +646,11 @@ pub fn validate_gas_limit(gas_limit: u64, parent_gas_limit: u64) -> Result<()> {
 /// The base fee a child of `parent` must carry (EIP-1559 §Specification, elasticity 2, change
 /// denominator 8; `parent` must itself have a base fee: post-London).
 pub fn next_base_fee(parent: &Header) -> Result<u64> {
-    let base_fee = parent
-        .base_fee_per_gas
-        .ok_or_else(|| invalid_header("base fee", String::from("the parent has no base fee")))?;
+    let base_fee =
+        parent.base_fee_per_gas.ok_or(invalid_header(HeaderRule::ParentWithoutBaseFee))?;
     let target = parent.gas_limit.checked_div(ELASTICITY_MULTIPLIER).unwrap_or(0);
     if target == 0 {
-        return Err(invalid_header("base fee", String::from("the parent's gas target is 0")));
+        return Err(invalid_header(HeaderRule::ZeroGasTarget));
     }
     let (base, used, target) = (u128::from(base_fee), parent.gas_used, target);
     // Each step is checked: `base · delta` is below 2^128 (both factors are below 2^64).
@@ -666,9 +669,7 @@ pub fn next_base_fee(parent: &Header) -> Result<u64> {
             target.checked_sub(used).and_then(change).map(|delta| base.saturating_sub(delta))
         }
     };
-    next.and_then(|fee| u64::try_from(fee).ok()).ok_or_else(|| {
-        invalid_header("base fee", String::from("the next base fee overflows 64 bits"))
-    })
+    next.and_then(|fee| u64::try_from(fee).ok()).ok_or(invalid_header(HeaderRule::BaseFeeOverflow))
 }
 
 /// The `excess_blob_gas` a child at `child_timestamp` must carry (EIP-4844 `calc_excess_blob_gas`,
@@ -685,30 +686,26 @@ pub fn next_excess_blob_gas(
     child_timestamp: u64,
     config: &ChainConfig,
 ) -> Result<u64> {
-    let rule = "excess blob gas";
     let params = config
         .blob_params_at(child_timestamp)
-        .ok_or_else(|| invalid_header(rule, format!("no blob schedule at {child_timestamp}")))?;
+        .ok_or(invalid_header(HeaderRule::NoBlobSchedule(child_timestamp)))?;
     let (excess, used) = if config.is_active(Fork::Cancun, parent.timestamp) {
         match (parent.excess_blob_gas, parent.blob_gas_used) {
             (Some(excess), Some(used)) => (excess, used),
-            _ => {
-                return Err(invalid_header(rule, String::from("the parent lacks blob gas fields")));
-            }
+            _ => return Err(invalid_header(HeaderRule::ParentBlobFields)),
         }
     } else {
         (0, 0)
     };
-    let overflow = || invalid_header(rule, String::from("blob gas arithmetic overflows"));
+    let overflow = || invalid_header(HeaderRule::BlobGasOverflow);
     let total = excess.checked_add(used).ok_or_else(overflow)?;
     let target = params.target_blob_count.checked_mul(DATA_GAS_PER_BLOB).ok_or_else(overflow)?;
     if total < target {
         return Ok(0);
     }
     if config.is_active(Fork::Osaka, child_timestamp) {
-        let base_fee = parent.base_fee_per_gas.ok_or_else(|| {
-            invalid_header(rule, String::from("the parent has no base fee (EIP-7918)"))
-        })?;
+        let base_fee =
+            parent.base_fee_per_gas.ok_or(invalid_header(HeaderRule::ParentWithoutBaseFee))?;
         let reserve = U256::from(BLOB_BASE_COST).saturating_mul(U256::from(base_fee));
         let blob_price = U256::from(DATA_GAS_PER_BLOB)
             .saturating_mul(U256::from(blob_base_fee_for(&params, excess)?));
@@ -727,13 +724,13 @@ pub fn next_excess_blob_gas(
 /// The blob base fee (EIP-4844 `get_base_fee_per_blob_gas`) of a Cancun+ header: the
 /// `fake_exponential` of its `excess_blob_gas` with the update fraction in force at its timestamp.
 pub fn blob_base_fee(header: &Header, config: &ChainConfig) -> Result<u128> {
-    let rule = "excess blob gas";
     let params = config
         .blob_params_at(header.timestamp)
-        .ok_or_else(|| invalid_header(rule, format!("no blob schedule at {}", header.timestamp)))?;
-    let excess = header
-        .excess_blob_gas
-        .ok_or_else(|| invalid_header(rule, String::from("the header has no excess blob gas")))?;
+        .ok_or(invalid_header(HeaderRule::NoBlobSchedule(header.timestamp)))?;
+    let excess = header.excess_blob_gas.ok_or(invalid_header(HeaderRule::FieldMissing {
+        field: HeaderField::ExcessBlobGas,
+        fork: config.fork_at(header.timestamp),
+    }))?;
     blob_base_fee_for(&params, excess)
 }
 
@@ -745,29 +742,23 @@ fn blob_base_fee_for(params: &BlobParams, excess: u64) -> Result<u128> {
 }
 
 fn validate_blob_gas(header: &Header, parent: &Header, config: &ChainConfig) -> Result<()> {
-    let params = config.blob_params_at(header.timestamp).ok_or_else(|| {
-        invalid_header("blob gas used", format!("no blob schedule at {}", header.timestamp))
-    })?;
+    let params = config
+        .blob_params_at(header.timestamp)
+        .ok_or(invalid_header(HeaderRule::NoBlobSchedule(header.timestamp)))?;
     let used = header.blob_gas_used.unwrap_or(0);
     if used.checked_rem(DATA_GAS_PER_BLOB) != Some(0) {
-        return Err(invalid_header(
-            "blob gas used",
-            format!("{used} is not a multiple of {DATA_GAS_PER_BLOB} (EIP-4844)"),
-        ));
+        return Err(invalid_header(HeaderRule::BlobGasUsedNotMultiple(used)));
     }
     let max = params.max_blob_count.saturating_mul(DATA_GAS_PER_BLOB);
     if used > max {
-        return Err(invalid_header(
-            "blob gas used",
-            format!("{used} exceeds the block maximum {max}"),
-        ));
+        return Err(invalid_header(HeaderRule::BlobGasUsedAboveMax { blob_gas_used: used, max }));
     }
     let expected = next_excess_blob_gas(parent, header.timestamp, config)?;
     if header.excess_blob_gas != Some(expected) {
-        return Err(invalid_header(
-            "excess blob gas",
-            format!("{:?}, the parent gives {expected}", header.excess_blob_gas),
-        ));
+        return Err(invalid_header(HeaderRule::ExcessBlobGas {
+            got: header.excess_blob_gas,
+            expected,
+        }));
     }
     Ok(())
 }
@@ -783,50 +774,39 @@ pub fn validate_body(block: &Block<TxEnvelope>, config: &ChainConfig) -> Result<
     let body = &block.body;
     let fork = config.fork_at(header.timestamp);
     if !body.ommers.is_empty() {
-        return Err(invalid_header(
-            "ommers",
-            format!("{} ommers after the merge (EIP-3675)", body.ommers.len()),
-        ));
+        return Err(invalid_header(HeaderRule::Ommers(body.ommers.len())));
     }
     let ommers_hash = mana_execution::ommers_hash(&body.ommers);
     if ommers_hash != header.ommers_hash {
-        return Err(invalid_header(
-            "ommers hash",
-            format!("the header says {}, the body gives {ommers_hash}", header.ommers_hash),
-        ));
+        return Err(invalid_header(HeaderRule::OmmersHash {
+            header: header.ommers_hash,
+            expected: ommers_hash,
+        }));
     }
     let transactions_root = mana_execution::transactions_root(&body.transactions);
     if transactions_root != header.transactions_root {
-        return Err(invalid_header(
-            "transactions root",
-            format!(
-                "the header says {}, the body gives {transactions_root}",
-                header.transactions_root
-            ),
-        ));
+        return Err(invalid_header(HeaderRule::TransactionsRoot {
+            header: header.transactions_root,
+            computed: transactions_root,
+        }));
     }
     match (fork >= Fork::Shanghai, header.withdrawals_root, &body.withdrawals) {
         (true, Some(expected), Some(withdrawals)) => {
             let computed = mana_execution::withdrawals_root(withdrawals);
             if computed != expected {
-                return Err(invalid_header(
-                    "withdrawals root",
-                    format!("the header says {expected}, the body gives {computed}"),
-                ));
+                return Err(invalid_header(HeaderRule::WithdrawalsRoot {
+                    header: expected,
+                    computed,
+                }));
             }
         }
         (false, None, None) => {}
-        (shanghai, root, list) => {
-            return Err(invalid_header(
-                "withdrawals root",
-                format!(
-                    "{fork} block with withdrawals root {} and withdrawals list {} (EIP-4895: both \
-                     from Shanghai on{})",
-                    if root.is_some() { "present" } else { "absent" },
-                    if list.is_some() { "present" } else { "absent" },
-                    if shanghai { "" } else { ", neither before" },
-                ),
-            ));
+        (_, root, list) => {
+            return Err(invalid_header(HeaderRule::Withdrawals {
+                fork,
+                root: root.is_some(),
+                list: list.is_some(),
+            }));
         }
     }
     if fork >= Fork::Cancun {
@@ -836,21 +816,73 @@ pub fn validate_body(block: &Block<TxEnvelope>, config: &ChainConfig) -> Result<
         });
         let blob_gas = blobs.saturating_mul(DATA_GAS_PER_BLOB);
         if header.blob_gas_used != Some(blob_gas) {
-            return Err(invalid_header(
-                "blob gas used",
-                format!(
-                    "the header says {:?}, the transactions carry {blobs} blobs = {blob_gas}",
-                    header.blob_gas_used
-                ),
-            ));
+            return Err(invalid_header(HeaderRule::BlobGasUsed {
+                header: header.blob_gas_used,
+                blobs,
+            }));
         }
         if let Some(params) = config.blob_params_at(header.timestamp)
             && blobs > params.max_blob_count
         {
-            return Err(invalid_header(
-                "blob gas used",
-                format!("{blobs} blobs, at most {} per block", params.max_blob_count),
-            ));
+            return Err(invalid_header(HeaderRule::BlobGasUsedAboveMax {
+                blob_gas_used: blob_gas,
+                max: params.max_blob_count.saturating_mul(DATA_GAS_PER_BLOB),
+            }));
+        }
+    }
+    Ok(())
+}
+
+/// EIP-6110 (Prague): every `DepositEvent` log the deposit contract emitted in the block must
+/// have the layout the contract's ABI gives it (execution-specs `extract_deposit_data`): 576
+/// bytes of data holding five `bytes` fields at the offsets 160, 256, 320, 384 and 512 with the
+/// sizes 48 (pubkey), 32 (withdrawal credentials), 8 (amount), 96 (signature) and 8 (index),
+/// each offset and size a full 32-byte ABI word. Any other layout makes the block invalid, even
+/// one a lenient ABI decoder would still read (a different offset pointing at well-formed data):
+/// the deposit requests, and so the requests hash, must come from exactly this layout.
+///
+/// `receipts` are the block's, in order; a failure is [`BlockRule::DepositEventLayout`] naming
+/// the transaction and the log. Nothing to check before Prague.
+pub fn validate_deposit_events(
+    receipts: &[ReceiptEnvelope],
+    header: &Header,
+    config: &ChainConfig,
+) -> Result<()> {
+    if !config.is_active(Fork::Prague, header.timestamp) {
+        return Ok(());
+    }
+    for (tx_index, receipt) in receipts.iter().enumerate() {
+        let deposit_logs = receipt.logs().iter().enumerate().filter(|(_, log)| {
+            log.address == config.deposit_contract
+                && log.topics().first() == Some(&DEPOSIT_EVENT_TOPIC)
+        });
+        for (log_index, log) in deposit_logs {
+            deposit_layout(&log.data.data).map_err(|problem| {
+                Error::InvalidBlock(BlockRule::DepositEventLayout(format!(
+                    "transaction {tx_index}, log {log_index}: {problem}"
+                )))
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// Checks one `DepositEvent`'s data against the EIP-6110 layout; the problem in words.
+fn deposit_layout(data: &[u8]) -> core::result::Result<(), String> {
+    if data.len() != DEPOSIT_EVENT_DATA_BYTES {
+        return Err(format!("{} bytes of data, expected {DEPOSIT_EVENT_DATA_BYTES}", data.len()));
+    }
+    let word = |at: usize| {
+        data.get(at..at.saturating_add(32)).map(U256::from_be_slice).unwrap_or(U256::MAX)
+    };
+    for (slot, (field, offset, size)) in DEPOSIT_EVENT_FIELDS.iter().enumerate() {
+        let found = word(slot.saturating_mul(32));
+        if found != U256::from(*offset) {
+            return Err(format!("{field} offset {found}, expected {offset}"));
+        }
+        let found = word(*offset);
+        if found != U256::from(*size) {
+            return Err(format!("{field} size {found}, expected {size}"));
         }
     }
     Ok(())
@@ -916,7 +948,9 @@ pub fn intrinsic_gas(tx: &TxEnvelope, fork: Fork) -> (u64, u64) {
 /// - set-code transactions (EIP-7702): a non-empty authorization list.
 ///
 /// A blob or set-code transaction always has a `to` address: their RLP has no creation form, so
-/// such a block fails to decode. `sender` (from [`recover_senders`]) is named in the error.
+/// such a block fails to decode. `sender` (from [`recover_senders`]) is named in the error, a
+/// [`TxRule`] in [`Error::InvalidTransaction`] (header-side failures, such as a header without a
+/// base fee or excess blob gas, are [`Error::InvalidHeader`]).
 pub fn validate_transaction_static(
     tx: &TxEnvelope,
     index: usize,
@@ -924,27 +958,22 @@ pub fn validate_transaction_static(
     config: &ChainConfig,
     sender: Address,
 ) -> Result<()> {
-    let fail = |reason: String| Error::InvalidTransaction {
-        index,
-        reason: format!("{reason} (sender {sender})"),
-    };
+    let fail = |rule: TxRule| Error::InvalidTransaction { index, sender: Some(sender), rule };
     let fork = config.fork_at(header.timestamp);
 
     match tx {
         TxEnvelope::Legacy(_) | TxEnvelope::Eip2930(_) | TxEnvelope::Eip1559(_) => {}
         TxEnvelope::Eip4844(signed) => {
             if fork < Fork::Cancun {
-                return Err(fail(format!("type: blob transaction before Cancun ({fork})")));
+                return Err(fail(TxRule::TypeBeforeFork { tx_type: 3, fork }));
             }
             if matches!(signed.tx(), TxEip4844Variant::TxEip4844WithSidecar(_)) {
-                return Err(fail(String::from(
-                    "type: blob transaction in network form (with sidecar) inside a block",
-                )));
+                return Err(fail(TxRule::BlobSidecar));
             }
         }
         TxEnvelope::Eip7702(_) => {
             if fork < Fork::Prague {
-                return Err(fail(format!("type: set-code transaction before Prague ({fork})")));
+                return Err(fail(TxRule::TypeBeforeFork { tx_type: 4, fork }));
             }
         }
     }
@@ -952,95 +981,87 @@ pub fn validate_transaction_static(
     if let Some(chain_id) = tx.chain_id()
         && chain_id != config.chain_id
     {
-        return Err(fail(format!("chain id: {chain_id}, the chain is {}", config.chain_id)));
+        return Err(fail(TxRule::ChainId { got: chain_id, expected: config.chain_id }));
     }
     let signature = tx.signature();
     if signature.s() > SECP256K1N_HALF {
-        return Err(fail(String::from("EIP-2: signature s above secp256k1n/2")));
+        return Err(fail(TxRule::HighS));
     }
     if tx.nonce() == u64::MAX {
-        return Err(fail(String::from("EIP-2681: nonce is 2^64 - 1")));
+        return Err(fail(TxRule::NonceMax));
     }
 
     let gas_limit = tx.gas_limit();
     if gas_limit > header.gas_limit {
-        return Err(fail(format!(
-            "gas limit: {gas_limit} exceeds the block gas limit {}",
-            header.gas_limit
-        )));
+        return Err(fail(TxRule::GasLimitAboveBlock {
+            gas_limit,
+            block_gas_limit: header.gas_limit,
+        }));
     }
     if fork >= Fork::Osaka && gas_limit > MAX_TX_GAS_LIMIT_OSAKA {
-        return Err(fail(format!(
-            "EIP-7825: gas limit {gas_limit} exceeds the cap {MAX_TX_GAS_LIMIT_OSAKA}"
-        )));
+        return Err(fail(TxRule::GasLimitAboveCap { gas_limit, cap: MAX_TX_GAS_LIMIT_OSAKA }));
     }
     if fork >= Fork::Shanghai && tx.is_create() && tx.input().len() > MAX_INITCODE_SIZE {
-        return Err(fail(format!(
-            "EIP-3860: initcode of {} bytes, at most {MAX_INITCODE_SIZE}",
-            tx.input().len()
-        )));
+        return Err(fail(TxRule::InitcodeTooLarge { size: tx.input().len() }));
     }
     let (intrinsic, floor) = intrinsic_gas(tx, fork);
     if gas_limit < intrinsic {
-        return Err(fail(format!("intrinsic gas: gas limit {gas_limit} below {intrinsic}")));
+        return Err(fail(TxRule::IntrinsicGas { gas_limit, intrinsic }));
     }
     if gas_limit < floor {
-        return Err(fail(format!(
-            "EIP-7623: gas limit {gas_limit} below the calldata floor {floor}"
-        )));
+        return Err(fail(TxRule::CalldataFloor { gas_limit, floor }));
     }
 
     let base_fee = header
         .base_fee_per_gas
-        .ok_or_else(|| fail(String::from("max fee: the header has no base fee")))?;
+        .ok_or(invalid_header(HeaderRule::FieldMissing { field: HeaderField::BaseFee, fork }))?;
     let max_fee = tx.max_fee_per_gas();
     if max_fee < u128::from(base_fee) {
-        return Err(fail(format!("max fee: {max_fee} below the base fee {base_fee}")));
+        return Err(fail(TxRule::MaxFeeBelowBaseFee { max_fee, base_fee }));
     }
-    if let Some(priority) = tx.max_priority_fee_per_gas()
-        && priority > max_fee
+    if let Some(priority_fee) = tx.max_priority_fee_per_gas()
+        && priority_fee > max_fee
     {
-        return Err(fail(format!("priority fee: {priority} above the max fee {max_fee}")));
+        return Err(fail(TxRule::PriorityAboveMaxFee { priority_fee, max_fee }));
     }
 
     if let TxEnvelope::Eip4844(_) = tx {
         let hashes = tx.blob_versioned_hashes().unwrap_or_default();
         if hashes.is_empty() {
-            return Err(fail(String::from("blobs: a blob transaction without blobs")));
+            return Err(fail(TxRule::NoBlobs));
         }
         if let Some(bad) =
             hashes.iter().find(|hash| hash.0.first() != Some(&VERSIONED_HASH_VERSION_KZG))
         {
-            return Err(fail(format!("blobs: versioned hash {bad} is not version 0x01")));
+            return Err(fail(TxRule::BlobVersion(*bad)));
         }
         let params = config
             .blob_params_at(header.timestamp)
-            .ok_or_else(|| fail(format!("blobs: no blob schedule at {}", header.timestamp)))?;
+            .ok_or(invalid_header(HeaderRule::NoBlobSchedule(header.timestamp)))?;
         let count = u64::try_from(hashes.len()).unwrap_or(u64::MAX);
-        let per_tx = if fork >= Fork::Osaka {
-            params.max_blobs_per_tx.min(MAX_BLOBS_PER_TX_FUSAKA)
-        } else {
-            params.max_blob_count
-        };
-        if count > per_tx || count > params.max_blob_count {
-            return Err(fail(format!(
-                "blobs: {count} blobs, at most {} per transaction",
-                per_tx.min(params.max_blob_count)
-            )));
+        // EIP-7594 (Osaka) caps one transaction below the block maximum; before, the block
+        // maximum is the only cap.
+        let per_tx = params.max_blobs_per_tx.min(MAX_BLOBS_PER_TX_FUSAKA);
+        if fork >= Fork::Osaka && count > per_tx {
+            return Err(fail(TxRule::TooManyBlobs { count, max: per_tx }));
         }
-        let blob_fee = blob_base_fee(header, config).map_err(|e| fail(format!("blob fee: {e}")))?;
+        if count > params.max_blob_count {
+            return Err(fail(TxRule::BlobsAboveBlockMax { count, max: params.max_blob_count }));
+        }
+        let blob_fee = blob_base_fee(header, config)?;
         let max_blob_fee = tx.max_fee_per_blob_gas().unwrap_or(0);
         if max_blob_fee < blob_fee {
-            return Err(fail(format!(
-                "blob fee: max fee per blob gas {max_blob_fee} below the blob base fee {blob_fee}"
-            )));
+            return Err(fail(TxRule::BlobFeeTooLow {
+                max_fee_per_blob_gas: max_blob_fee,
+                blob_base_fee: blob_fee,
+            }));
         }
     }
 
     if let TxEnvelope::Eip7702(_) = tx
         && tx.authorization_list().is_none_or(<[_]>::is_empty)
     {
-        return Err(fail(String::from("EIP-7702: empty authorization list")));
+        return Err(fail(TxRule::EmptyAuthorizationList));
     }
     Ok(())
 }
@@ -1074,10 +1095,7 @@ pub fn recover_senders(
         .map(|(index, tx)| {
             let signature = tx.signature();
             if signature.s() > SECP256K1N_HALF {
-                return Err(Error::InvalidTransaction {
-                    index,
-                    reason: String::from("EIP-2: signature s above secp256k1n/2"),
-                });
+                return Err(Error::InvalidTransaction { index, sender: None, rule: TxRule::HighS });
             }
             let hash = tx.signature_hash();
             match public_keys.and_then(|keys| keys.get(index)) {
@@ -1089,7 +1107,8 @@ pub fn recover_senders(
                         signature.recover_address_from_prehash(&hash).map_err(|_| {
                             Error::InvalidTransaction {
                                 index,
-                                reason: String::from("signature: no sender recovers from it"),
+                                sender: None,
+                                rule: TxRule::Signature,
                             }
                         })?;
                     let supplied = key
@@ -1109,10 +1128,7 @@ pub fn recover_senders(
                 Some(key) => signer_from_public_key(key, signature, &hash)
                     .map_err(|reason| Error::BadPublicKey { index, reason: String::from(reason) }),
                 None => signature.recover_address_from_prehash(&hash).map_err(|_| {
-                    Error::InvalidTransaction {
-                        index,
-                        reason: String::from("signature: no sender recovers from it"),
-                    }
+                    Error::InvalidTransaction { index, sender: None, rule: TxRule::Signature }
                 }),
             }
         })
@@ -1172,16 +1188,16 @@ fn signer_from_public_key(
     Ok(Address::from_word(keccak256(coordinates)))
 }
 
-fn presence(rule: &'static str, present: bool, required: bool, fork: Fork) -> Result<()> {
+fn presence(field: HeaderField, present: bool, required: bool, fork: Fork) -> Result<()> {
     match (present, required) {
-        (true, false) => Err(invalid_header(rule, format!("present before its fork ({fork})"))),
-        (false, true) => Err(invalid_header(rule, format!("missing in a {fork} header"))),
+        (true, false) => Err(invalid_header(HeaderRule::FieldBeforeFork { field, fork })),
+        (false, true) => Err(invalid_header(HeaderRule::FieldMissing { field, fork })),
         _ => Ok(()),
     }
 }
 
-const fn invalid_header(rule: &'static str, detail: String) -> Error {
-    Error::InvalidHeader { rule, detail }
+const fn invalid_header(rule: HeaderRule) -> Error {
+    Error::InvalidHeader(rule)
 }
 
 const fn invalid_config(detail: String) -> Error {
@@ -1296,9 +1312,10 @@ mod tests {
         }
     }
 
+    /// The failing header rule's name (see [`HeaderRule::name`]).
     fn rule_of(result: Result<()>) -> &'static str {
         match result {
-            Err(Error::InvalidHeader { rule, .. }) => rule,
+            Err(Error::InvalidHeader(rule)) => rule.name(),
             other => panic!("expected an invalid header, got {other:?}"),
         }
     }
@@ -1600,9 +1617,9 @@ mod tests {
         })
     }
 
-    fn reason_of(result: Result<()>) -> String {
+    fn rule_of_tx(result: Result<()>) -> TxRule {
         match result {
-            Err(Error::InvalidTransaction { reason, .. }) => reason,
+            Err(Error::InvalidTransaction { rule, .. }) => rule,
             other => panic!("expected an invalid transaction, got {other:?}"),
         }
     }
@@ -1673,61 +1690,81 @@ mod tests {
         let header = child(&parent(), &config);
         let key = secret(7);
         let check = |tx: TxEnvelope| {
-            reason_of(validate_transaction_static(&tx, 3, &header, &config, Address::ZERO))
+            let result = validate_transaction_static(&tx, 3, &header, &config, Address::ZERO);
+            assert!(
+                matches!(&result, Err(Error::InvalidTransaction { index: 3, sender: Some(_), .. })),
+                "{result:?}"
+            );
+            rule_of_tx(result)
         };
         let tx = |edit: &dyn Fn(&mut TxEip1559)| {
             let mut tx = eip1559(0);
             edit(&mut tx);
             TxEnvelope::from(sign(tx, key))
         };
-        assert!(check(tx(&|t| t.chain_id = 5)).starts_with("chain id"));
-        assert!(check(tx(&|t| t.nonce = u64::MAX)).starts_with("EIP-2681"));
-        assert!(check(tx(&|t| t.gas_limit = 60_000_001)).starts_with("gas limit"));
-        assert!(check(tx(&|t| t.gas_limit = (1 << 24) + 1)).starts_with("EIP-7825"));
-        assert!(check(tx(&|t| t.gas_limit = 21_000)).starts_with("intrinsic gas"));
-        assert!(
+        assert_eq!(check(tx(&|t| t.chain_id = 5)), TxRule::ChainId { got: 5, expected: 1 });
+        assert_eq!(check(tx(&|t| t.nonce = u64::MAX)), TxRule::NonceMax);
+        assert_eq!(
+            check(tx(&|t| t.gas_limit = 60_000_001)),
+            TxRule::GasLimitAboveBlock { gas_limit: 60_000_001, block_gas_limit: 60_000_000 }
+        );
+        assert_eq!(
+            check(tx(&|t| t.gas_limit = (1 << 24) + 1)),
+            TxRule::GasLimitAboveCap { gas_limit: (1 << 24) + 1, cap: 1 << 24 }
+        );
+        assert!(matches!(
+            check(tx(&|t| t.gas_limit = 21_000)),
+            TxRule::IntrinsicGas { gas_limit: 21_000, .. }
+        ));
+        assert_eq!(
             check(tx(&|t| {
                 t.to = TxKind::Create;
                 t.gas_limit = 1 << 24;
                 t.input = Bytes::from(vec![1; MAX_INITCODE_SIZE + 1]);
-            }))
-            .starts_with("EIP-3860")
+            })),
+            TxRule::InitcodeTooLarge { size: MAX_INITCODE_SIZE + 1 }
         );
         // 1000 non-zero bytes: intrinsic 37,000, floor 61,000.
-        assert!(
+        assert_eq!(
             check(tx(&|t| {
                 t.input = Bytes::from(vec![1; 1000]);
                 t.gas_limit = 40_000;
-            }))
-            .starts_with("EIP-7623")
+            })),
+            TxRule::CalldataFloor { gas_limit: 40_000, floor: 61_000 }
         );
-        assert!(check(tx(&|t| t.max_fee_per_gas = 1)).starts_with("max fee"));
-        assert!(
-            check(tx(&|t| t.max_priority_fee_per_gas = t.max_fee_per_gas + 1))
-                .starts_with("priority fee")
-        );
+        assert!(matches!(
+            check(tx(&|t| t.max_fee_per_gas = 1)),
+            TxRule::MaxFeeBelowBaseFee { max_fee: 1, .. }
+        ));
+        assert!(matches!(
+            check(tx(&|t| t.max_priority_fee_per_gas = t.max_fee_per_gas + 1)),
+            TxRule::PriorityAboveMaxFee { .. }
+        ));
         // EIP-2: a high-s twin of a valid signature.
         let signed = sign(eip1559(0), key);
         let sig = signed.signature();
         let n = SECP256K1N_HALF * U256::from(2) + U256::from(1);
         let high = Signature::new(sig.r(), n - sig.s(), !sig.v());
         let twin = TxEnvelope::from(signed.tx().clone().into_signed(high));
-        assert!(check(twin).starts_with("EIP-2"));
+        assert_eq!(check(twin), TxRule::HighS);
 
         // Blob transactions.
         let blob = |tx: TxEip4844Variant| TxEnvelope::Eip4844(sign(tx, key));
-        assert!(check(blob(blob_tx(0))).starts_with("blobs"));
-        assert!(check(blob(blob_tx(7))).starts_with("blobs"));
+        assert_eq!(check(blob(blob_tx(0))), TxRule::NoBlobs);
+        assert_eq!(check(blob(blob_tx(7))), TxRule::TooManyBlobs { count: 7, max: 6 });
         let mut bad_version = blob_tx(1);
         if let TxEip4844Variant::TxEip4844(tx) = &mut bad_version {
             tx.blob_versioned_hashes[0].0[0] = 0x02;
         }
-        assert!(check(blob(bad_version)).starts_with("blobs"));
+        assert!(matches!(check(blob(bad_version)), TxRule::BlobVersion(_)));
         let mut cheap = blob_tx(1);
         if let TxEip4844Variant::TxEip4844(tx) = &mut cheap {
             tx.max_fee_per_blob_gas = 0;
         }
-        assert!(check(blob(cheap)).starts_with("blob fee"));
+        assert!(matches!(
+            check(blob(cheap)),
+            TxRule::BlobFeeTooLow { max_fee_per_blob_gas: 0, .. }
+        ));
         let TxEip4844Variant::TxEip4844(plain) = blob_tx(1) else { unreachable!() };
         let with_sidecar = TxEip4844Variant::TxEip4844WithSidecar(
             alloy_consensus::TxEip4844WithSidecar::from_tx_and_sidecar(
@@ -1735,7 +1772,7 @@ mod tests {
                 BlobTransactionSidecarVariant::Eip4844(Default::default()),
             ),
         );
-        assert!(check(blob(with_sidecar)).starts_with("type"));
+        assert_eq!(check(blob(with_sidecar)), TxRule::BlobSidecar);
 
         // Set-code transactions need a list.
         let empty = TxEip7702 {
@@ -1750,7 +1787,7 @@ mod tests {
             authorization_list: vec![],
             input: Bytes::new(),
         };
-        assert!(check(sign(empty, key).into()).starts_with("EIP-7702"));
+        assert_eq!(check(sign(empty, key).into()), TxRule::EmptyAuthorizationList);
     }
 
     #[test]
@@ -1760,9 +1797,9 @@ mod tests {
             Header { base_fee_per_gas: Some(7), gas_limit: 30_000_000, ..Header::default() };
         let key = secret(7);
         let blob = TxEnvelope::Eip4844(sign(blob_tx(1), key));
-        let reason =
-            reason_of(validate_transaction_static(&blob, 0, &header, &config, Address::ZERO));
-        assert!(reason.starts_with("type"), "{reason}");
+        let rule =
+            rule_of_tx(validate_transaction_static(&blob, 0, &header, &config, Address::ZERO));
+        assert_eq!(rule, TxRule::TypeBeforeFork { tx_type: 3, fork: Fork::Shanghai });
         let config = ChainConfig::from_eest_network("Cancun", 1).unwrap();
         let header = Header { excess_blob_gas: Some(0), ..header };
         validate_transaction_static(&blob, 0, &header, &config, Address::ZERO).unwrap();
@@ -1784,15 +1821,18 @@ mod tests {
             input: Bytes::new(),
         };
         let set_code = TxEnvelope::from(sign(set_code, key));
-        let reason =
-            reason_of(validate_transaction_static(&set_code, 0, &header, &config, Address::ZERO));
-        assert!(reason.starts_with("type"), "{reason}");
+        let rule =
+            rule_of_tx(validate_transaction_static(&set_code, 0, &header, &config, Address::ZERO));
+        assert_eq!(rule, TxRule::TypeBeforeFork { tx_type: 4, fork: Fork::Cancun });
         // Before Osaka, a 7-blob transaction fits Prague's 9-blob block.
         let prague = ChainConfig::from_eest_network("Prague", 1).unwrap();
         let seven = TxEnvelope::Eip4844(sign(blob_tx(7), key));
         validate_transaction_static(&seven, 0, &header, &prague, Address::ZERO).unwrap();
         let ten = TxEnvelope::Eip4844(sign(blob_tx(10), key));
-        assert!(validate_transaction_static(&ten, 0, &header, &prague, Address::ZERO).is_err());
+        assert_eq!(
+            rule_of_tx(validate_transaction_static(&ten, 0, &header, &prague, Address::ZERO)),
+            TxRule::BlobsAboveBlockMax { count: 10, max: 9 }
+        );
         // Before Prague, no calldata floor.
         let data = eip1559(0);
         let data = TxEip1559 { input: Bytes::from(vec![1; 1000]), gas_limit: 40_000, ..data };
@@ -1883,6 +1923,69 @@ mod tests {
         old.header.withdrawals_root = None;
         old.body.withdrawals = None;
         validate_body(&old, &paris).unwrap();
+    }
+
+    /// A `DepositEvent`'s data with the EIP-6110 layout (all field bytes zero).
+    fn deposit_data() -> Vec<u8> {
+        let mut data = vec![0u8; DEPOSIT_EVENT_DATA_BYTES];
+        for (slot, (_, offset, size)) in DEPOSIT_EVENT_FIELDS.iter().enumerate() {
+            let word = |value: usize| U256::from(value).to_be_bytes::<32>();
+            data[slot * 32..slot * 32 + 32].copy_from_slice(&word(*offset));
+            data[*offset..*offset + 32].copy_from_slice(&word(*size));
+        }
+        data
+    }
+
+    fn receipt_with(logs: Vec<alloy_primitives::Log>) -> ReceiptEnvelope {
+        let receipt =
+            alloy_consensus::Receipt { status: true.into(), cumulative_gas_used: 21_000, logs };
+        ReceiptEnvelope::Eip1559(receipt.with_bloom())
+    }
+
+    #[test]
+    fn deposit_events_must_have_the_eip_6110_layout() {
+        let config = ChainConfig::mainnet();
+        let header = child(&parent(), &config);
+        let log = |address: Address, topic: B256, data: Vec<u8>| {
+            alloy_primitives::Log::new_unchecked(address, vec![topic], data.into())
+        };
+        let deposit = |data: Vec<u8>| {
+            vec![
+                receipt_with(vec![]),
+                receipt_with(vec![log(config.deposit_contract, DEPOSIT_EVENT_TOPIC, data)]),
+            ]
+        };
+        validate_deposit_events(&deposit(deposit_data()), &header, &config).unwrap();
+        let problem =
+            |data: Vec<u8>| match validate_deposit_events(&deposit(data), &header, &config) {
+                Err(Error::InvalidBlock(BlockRule::DepositEventLayout(problem))) => problem,
+                other => panic!("expected a deposit layout error, got {other:?}"),
+            };
+        let mut short = deposit_data();
+        short.pop();
+        assert!(problem(short).starts_with("transaction 1, log 0: 575 bytes"));
+        let mut long = deposit_data();
+        long.push(0);
+        assert!(problem(long).contains("577 bytes"));
+        for (slot, (field, offset, _)) in DEPOSIT_EVENT_FIELDS.iter().enumerate() {
+            // An offset one off, and a size with a high bit set (its low bytes still right).
+            let mut data = deposit_data();
+            data[slot * 32 + 31] ^= 1;
+            let text = problem(data);
+            assert!(text.contains(&format!("{field} offset")), "{text}");
+            let mut data = deposit_data();
+            data[*offset] = 1;
+            let text = problem(data);
+            assert!(text.contains(&format!("{field} size")), "{text}");
+        }
+        // Other contracts' logs, other events and blocks before Prague are not deposits.
+        let others = vec![
+            receipt_with(vec![log(Address::repeat_byte(1), DEPOSIT_EVENT_TOPIC, vec![1])]),
+            receipt_with(vec![log(config.deposit_contract, B256::ZERO, vec![1])]),
+        ];
+        validate_deposit_events(&others, &header, &config).unwrap();
+        let cancun = ChainConfig::from_eest_network("Cancun", 1).unwrap();
+        validate_deposit_events(&deposit(vec![1]), &header, &cancun).unwrap();
     }
 
     #[test]
@@ -2175,7 +2278,7 @@ mod fixture_tests {
             ));
             assert!(matches!(
                 validate_header(&header, &parent, &config),
-                Err(Error::InvalidHeader { rule: "base fee", .. })
+                Err(Error::InvalidHeader(HeaderRule::BaseFee { .. }))
             ));
             for (rule, edit) in [
                 (
@@ -2194,7 +2297,7 @@ mod fixture_tests {
                 let result = validate_header(&tampered.header, &parent, &config)
                     .and_then(|()| validate_body(&tampered, &config));
                 assert!(
-                    matches!(&result, Err(Error::InvalidHeader { rule: r, .. }) if *r == rule),
+                    matches!(&result, Err(Error::InvalidHeader(r)) if r.name() == rule),
                     "{name}: {rule}: {result:?}"
                 );
             }
@@ -2219,7 +2322,7 @@ mod fixture_tests {
             assert!(
                 matches!(
                     validate_body(&tampered, &config),
-                    Err(Error::InvalidHeader { rule: "transactions root", .. })
+                    Err(Error::InvalidHeader(HeaderRule::TransactionsRoot { .. }))
                 ),
                 "{name}"
             );
@@ -2271,10 +2374,35 @@ mod fixture_tests {
         "NONCE_MISMATCH_TOO_LOW",
     ];
 
+    /// EEST folders this test does not read, each with the reason; every entry must match files
+    /// (a stale entry fails), and any other file is read.
+    const EEST_SKIPPED: &[(&str, &str)] = &[
+        (
+            "blockchain_tests_devnet/for_amsterdam",
+            "Amsterdam (EIP-7928 block access lists) is not verified yet",
+        ),
+        (
+            "blockchain_tests_devnet/for_bpo2toamsterdamattime15k",
+            "transitions into Amsterdam, not verified yet",
+        ),
+    ];
+
     #[test]
     fn eest_blocks_follow_the_static_rules() {
-        let files = json_files(&fixtures().join("eest"));
-        assert!(files.len() >= 90, "expected the EEST fixtures, found {} files", files.len());
+        let root = fixtures().join("eest");
+        let (mut files, mut skipped) = (Vec::new(), BTreeMap::new());
+        for file in json_files(&root) {
+            match EEST_SKIPPED.iter().find(|(dir, _)| file.starts_with(root.join(dir))) {
+                Some((dir, _)) => *skipped.entry(*dir).or_insert(0usize) += 1,
+                None => files.push(file),
+            }
+        }
+        for (dir, reason) in EEST_SKIPPED {
+            let count = skipped.get(dir).copied().unwrap_or(0);
+            assert!(count > 0, "stale skip entry {dir}: no EEST file under it");
+            println!("EEST: {count} files skipped under {dir}: {reason}");
+        }
+        assert!(!files.is_empty(), "no EEST fixtures under {}", root.display());
         let (mut cases, mut valid, mut caught, mut for_execution) = (0, 0, 0, 0);
         let mut networks = BTreeMap::new();
         for path in &files {
