@@ -25,6 +25,7 @@ use alloy_eips::eip7840::BlobParams;
 use alloy_eips::{BlockId, BlockNumberOrTag};
 use alloy_primitives::{Address, B256, Bytes, Log, U256, keccak256};
 use alloy_rpc_types_eth as rpc;
+use alloy_serde::JsonStorageKey;
 use mana_execution::{Account, LogFilter};
 #[cfg(feature = "evm")]
 use revm::primitives::hardfork::SpecId;
@@ -898,7 +899,8 @@ impl<T: TrustedHeaders> VerifiedProvider<T> {
                 gas_used,
                 effective_gas_price: tx.effective_gas_price(header.base_fee_per_gas),
                 blob_gas_used: tx.blob_gas_used(),
-                blob_gas_price: blob_price,
+                // Only blob transactions carry a blob gas price (execution-apis `ReceiptInfo`).
+                blob_gas_price: tx.blob_gas_used().and(blob_price),
                 from: *sender,
                 to: tx.to(),
                 contract_address,
@@ -1296,18 +1298,19 @@ impl<T: TrustedHeaders> VerifiedProvider<T> {
             }
             "eth_getStorageAt" => {
                 let address: Address = param(&params, 0, "address")?;
-                let slot: U256 = param(&params, 1, "slot")?;
+                // At most 32 bytes (`bytesMax32`): a longer key is refused, not truncated.
+                let slot: JsonStorageKey = param(&params, 1, "slot")?;
                 let block = self.resolve(block_at(2)?).await?;
-                let slot = B256::from(slot);
+                let slot = slot.as_b256();
                 let (proof, _) = self.proof(block, address, vec![slot], false).await?;
                 let value = proof.storage_proof.first().map(|p| p.value).unwrap_or_default();
                 to_json(&B256::from(value))
             }
             "eth_getProof" => {
                 let address: Address = param(&params, 0, "address")?;
-                let slots: Vec<U256> = param(&params, 1, "storage keys")?;
+                let slots: Vec<JsonStorageKey> = param(&params, 1, "storage keys")?;
                 let block = self.resolve(block_at(2)?).await?;
-                let slots = slots.into_iter().map(B256::from).collect();
+                let slots = slots.iter().map(JsonStorageKey::as_b256).collect();
                 to_json(&self.proof(block, address, slots, false).await?.0)
             }
             "eth_getBlockByNumber" | "eth_getBlockByHash" => {
