@@ -15,15 +15,24 @@ use alloy_consensus::{Block, Header, TxEnvelope, TxReceipt};
 use alloy_evm::block::{BlockExecutor, BlockExecutorFactory};
 use alloy_evm::eth::receipt_builder::AlloyReceiptBuilder;
 use alloy_evm::eth::spec::EthExecutorSpec;
-use alloy_evm::eth::{EthBlockExecutionCtx, EthBlockExecutorFactory, EthEvmFactory};
+use alloy_evm::eth::{EthBlockExecutionCtx, EthBlockExecutorFactory, EthEvmBuilder, EthEvmContext};
+use alloy_evm::precompiles::PrecompilesMap;
 use alloy_evm::{EvmEnv, EvmFactory};
 use alloy_hardforks::{EthereumHardfork, EthereumHardforks, ForkCondition};
 use alloy_primitives::map::B256Map;
 use alloy_primitives::{Address, B256, Bloom, Bytes, KECCAK256_EMPTY, U256};
 use revm::bytecode::Bytecode;
+use revm::context::result::{EVMError, HaltReason, ResultAndState};
+use revm::context::{BlockEnv, CfgEnv, Context, Evm as RevmEvm, TxEnv};
 use revm::database::State;
 use revm::database_interface::{DBErrorMarker, Database};
+use revm::handler::instructions::EthInstructions;
+use revm::handler::{EthFrame, Handler, MainnetHandler, SystemCallTx};
+use revm::inspector::NoOpInspector;
+use revm::interpreter::interpreter::EthInterpreter;
+use revm::primitives::hardfork::SpecId;
 use revm::state::AccountInfo;
+use revm::{ExecuteEvm, InspectEvm, Inspector, SystemCallEvm};
 
 use crate::mpt::NodePool;
 use crate::rules::{self, ChainConfig};
@@ -268,6 +277,135 @@ fn state_changes(bundle: &revm::database::BundleState) -> StateChanges {
     StateChanges { accounts, codes }
 }
 
+/// The gas limit of a system call (EIP-4788, EIP-2935, EIP-7002, EIP-7251) before Amsterdam.
+const SYSTEM_CALL_GAS_LIMIT: u64 = 30_000_000;
+
+/// The revm EVM over the Ethereum context, as [`EthEvmBuilder`] builds it.
+type InnerEvm<DB, I> = RevmEvm<
+    EthEvmContext<DB>,
+    I,
+    EthInstructions<EthInterpreter, EthEvmContext<DB>>,
+    PrecompilesMap,
+    EthFrame,
+>;
+
+/// The EVM the block executor drives: Ethereum execution, with system calls given exactly
+/// [`SYSTEM_CALL_GAS_LIMIT`] before Amsterdam. (revm's own system call always adds the EIP-8037
+/// state-gas reservoir to the 30 million, so a system contract needing slightly more than 30
+/// million gas would succeed where the block must be invalid.) From Amsterdam on, revm's
+/// budget applies.
+struct ManaEvm<DB: alloy_evm::Database, I> {
+    inner: InnerEvm<DB, I>,
+    /// Transactions run through the inspector.
+    inspect: bool,
+}
+
+impl<DB, I> alloy_evm::Evm for ManaEvm<DB, I>
+where
+    DB: alloy_evm::Database,
+    I: Inspector<EthEvmContext<DB>>,
+{
+    type DB = DB;
+    type Tx = TxEnv;
+    type Error = EVMError<DB::Error>;
+    type HaltReason = HaltReason;
+    type Spec = SpecId;
+    type BlockEnv = BlockEnv;
+    type Precompiles = PrecompilesMap;
+    type Inspector = I;
+
+    fn block(&self) -> &BlockEnv {
+        &self.inner.ctx.block
+    }
+
+    fn cfg_env(&self) -> &CfgEnv<SpecId> {
+        &self.inner.ctx.cfg
+    }
+
+    fn chain_id(&self) -> u64 {
+        self.inner.ctx.cfg.chain_id
+    }
+
+    fn transact_raw(&mut self, tx: TxEnv) -> Result<ResultAndState<HaltReason>, Self::Error> {
+        if self.inspect { self.inner.inspect_tx(tx) } else { self.inner.transact(tx) }
+    }
+
+    fn transact_system_call(
+        &mut self,
+        caller: Address,
+        contract: Address,
+        data: Bytes,
+    ) -> Result<ResultAndState<HaltReason>, Self::Error> {
+        if self.inner.ctx.cfg.spec.is_enabled_in(SpecId::AMSTERDAM) {
+            return self.inner.system_call_with_caller(caller, contract, data);
+        }
+        // revm's system transaction (no value, no fees, nonce and chain id unchecked) with the
+        // pre-Amsterdam gas limit, run by revm's system-call handler: no validation, no fee
+        // deduction, no intrinsic gas.
+        let mut tx = TxEnv::new_system_tx_with_caller(caller, contract, data);
+        tx.gas_limit = SYSTEM_CALL_GAS_LIMIT;
+        self.inner.ctx.tx = tx;
+        let result = MainnetHandler::<_, Self::Error, EthFrame>::default()
+            .run_system_call(&mut self.inner)?;
+        let state = self.inner.finalize();
+        Ok(ResultAndState::new(result, state))
+    }
+
+    fn finish(self) -> (DB, EvmEnv) {
+        let Context { block, cfg, journaled_state, .. } = self.inner.ctx;
+        (journaled_state.database, EvmEnv { block_env: block, cfg_env: cfg })
+    }
+
+    fn set_inspector_enabled(&mut self, enabled: bool) {
+        self.inspect = enabled;
+    }
+
+    fn components(&self) -> (&DB, &I, &PrecompilesMap) {
+        (&self.inner.ctx.journaled_state.database, &self.inner.inspector, &self.inner.precompiles)
+    }
+
+    fn components_mut(&mut self) -> (&mut DB, &mut I, &mut PrecompilesMap) {
+        (
+            &mut self.inner.ctx.journaled_state.database,
+            &mut self.inner.inspector,
+            &mut self.inner.precompiles,
+        )
+    }
+}
+
+/// Creates [`ManaEvm`]s for the block executor.
+#[derive(Debug, Default, Clone, Copy)]
+struct ManaEvmFactory;
+
+impl EvmFactory for ManaEvmFactory {
+    type Evm<DB: alloy_evm::Database, I: Inspector<EthEvmContext<DB>>> = ManaEvm<DB, I>;
+    type Context<DB: alloy_evm::Database> = EthEvmContext<DB>;
+    type Tx = TxEnv;
+    type Error<DBError: DBErrorMarker> = EVMError<DBError>;
+    type HaltReason = HaltReason;
+    type Spec = SpecId;
+    type BlockEnv = BlockEnv;
+    type Precompiles = PrecompilesMap;
+
+    fn create_evm<DB: alloy_evm::Database>(
+        &self,
+        db: DB,
+        env: EvmEnv,
+    ) -> ManaEvm<DB, NoOpInspector> {
+        ManaEvm { inner: EthEvmBuilder::new(db, env).build().into_inner(), inspect: false }
+    }
+
+    fn create_evm_with_inspector<DB: alloy_evm::Database, I: Inspector<EthEvmContext<DB>>>(
+        &self,
+        db: DB,
+        env: EvmEnv,
+        inspector: I,
+    ) -> ManaEvm<DB, I> {
+        let evm = EthEvmBuilder::new(db, env).activate_inspector(inspector).build();
+        ManaEvm { inner: evm.into_inner(), inspect: true }
+    }
+}
+
 /// What execution produced.
 struct Executed {
     receipts: Vec<alloy_consensus::ReceiptEnvelope>,
@@ -292,11 +430,8 @@ fn execute<'a>(
         config.chain_id,
         config.blob_params_at(header.timestamp),
     );
-    let factory = EthBlockExecutorFactory::new(
-        AlloyReceiptBuilder::default(),
-        spec,
-        EthEvmFactory::default(),
-    );
+    let factory =
+        EthBlockExecutorFactory::new(AlloyReceiptBuilder::default(), spec, ManaEvmFactory);
     let recovered: Vec<Recovered<&TxEnvelope>> = block
         .body
         .transactions
@@ -527,5 +662,42 @@ mod tests {
                 other => panic!("{}: {other:?}", hex::encode(code)),
             }
         }
+    }
+
+    /// The gas a system call's contract sees: the contract returns what the GAS opcode (cost 2)
+    /// pushes, and runs under `spec`.
+    fn system_call_gas(spec: SpecId) -> u64 {
+        use alloy_evm::Evm as _;
+        use revm::context::result::ExecutionResult;
+        use revm::database::{CacheDB, EmptyDB};
+
+        // GAS PUSH0 MSTORE PUSH1 32 PUSH0 RETURN
+        let code = Bytes::from_static(&hex!("5a5f5260205ff3"));
+        let contract = Address::repeat_byte(0x77);
+        let mut db = CacheDB::new(EmptyDB::default());
+        db.insert_account_info(contract, AccountInfo::default().with_code(Bytecode::new_raw(code)));
+        let mut env = EvmEnv::default();
+        env.cfg_env.spec = spec;
+        let mut evm = ManaEvmFactory.create_evm(db, env);
+        let caller = revm::handler::SYSTEM_ADDRESS;
+        let outcome = evm.transact_system_call(caller, contract, Bytes::new()).unwrap();
+        match outcome.result {
+            ExecutionResult::Success { output, .. } => {
+                u64::try_from(U256::from_be_slice(output.data())).unwrap() + 2
+            }
+            other => panic!("{spec:?}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn system_calls_get_exactly_30_million_gas_before_amsterdam() {
+        for spec in [SpecId::CANCUN, SpecId::PRAGUE, SpecId::OSAKA] {
+            assert_eq!(system_call_gas(spec), 30_000_000, "{spec:?}");
+        }
+        // From Amsterdam on, revm's budget (with its EIP-8037 reservoir) is kept.
+        assert_eq!(
+            system_call_gas(SpecId::AMSTERDAM),
+            revm::handler::system_call::SYSTEM_CALL_GAS_LIMIT
+        );
     }
 }
