@@ -210,7 +210,12 @@ function renderStatus(status) {
   if (status.phase === "synced") {
     $("progress").max = 1;
     $("progress").value = 1;
-    $("progress-text").textContent = status.stale ? "Synced, but the head is behind the clock." : "Synced: following the chain.";
+    const notes = [];
+    if (status.headTooOld) notes.push("the verified head is too far behind the clock: answers for `latest` are refused");
+    else if (status.stale) notes.push("the head is behind the clock");
+    if (status.forcedUpdate) notes.push("trust advanced by a forced update: `finalized` stays at the last finalized block");
+    if (status.latestIsFinalized) notes.push("no newer header signed by 2/3 of the committee yet: `latest` is the finalized block");
+    $("progress-text").textContent = notes.length ? `Synced, but ${notes.join("; ")}.` : "Synced: following the chain.";
   }
   const slot = (s) => (s === null || s === undefined ? "–" : s.toLocaleString("en-US"));
   $("slots").textContent = `current ${slot(status.currentSlot)} · finalized ${slot(status.finalizedSlot)} · optimistic ${slot(status.optimisticSlot)}`;

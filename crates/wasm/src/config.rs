@@ -299,9 +299,8 @@ mod tests {
         // The safe force-update policy is the default; `off` is the only other choice.
         assert_eq!(options.force_update, ForceUpdate::Supermajority);
         assert_eq!(options.max_head_lag_epochs, None);
-        let off =
-            Options::parse(r#"{"beaconApi":["x"],"forceUpdate":"off","maxHeadLagEpochs":5}"#)
-                .unwrap();
+        let off = Options::parse(r#"{"beaconApi":["x"],"forceUpdate":"off","maxHeadLagEpochs":5}"#)
+            .unwrap();
         assert_eq!(off.force_update, ForceUpdate::Off);
         assert_eq!(off.max_head_lag_epochs, Some(5));
     }
