@@ -251,8 +251,13 @@ export class ManaProvider {
       case "eth_accounts":
         return [];
       case "eth_syncing": {
+        // Once synced the client answers: `false`, or why `latest`/`finalized` are held back
+        // (a head too old, a forced update, no 2/3-signed header newer than finality yet).
         const s = this.#status;
-        return s.phase === "synced" ? false : { currentBlock: hex(s.head?.number ?? 0), highestBlock: hex(s.head?.number ?? 0), startingBlock: "0x0" };
+        if (s.phase !== "synced") {
+          return { currentBlock: hex(s.head?.number ?? 0), highestBlock: hex(s.head?.number ?? 0), startingBlock: "0x0" };
+        }
+        break;
       }
     }
     let client: ManaWasmClient;

@@ -247,6 +247,10 @@ impl ManaClient {
                 return Ok(JsValue::from_str(&json!(chain_id.to_string()).to_string()));
             }
             let Some(provider) = provider else {
+                if method == "eth_syncing" {
+                    // Synced (the wrapper answers while syncing); `status()` has the details.
+                    return Ok(JsValue::from_str("false"));
+                }
                 return Err(failure(
                     4200,
                     format!("{method}: no execution RPC configured (executionRpc)"),
