@@ -5,16 +5,26 @@
 //! verdict. Parsing and verification run on the blocking pool, at most `--max-concurrent` at once,
 //! so concurrent requests use every core while the async workers stay free to accept. No state is
 //! kept between requests: any number of instances can sit behind a load balancer.
+//!
+//! Every anchor here comes with the request (`trustedBlockHash`, `trustedParentHash`, the fixture's
+//! `blockHash`, or the block's own hash), so a block that re-executes to its header is
+//! `"verdict": "valid-unanchored"` with `"valid": false`: the caller must check the hash against
+//! a chain it trusts. Limits: the body (`--max-body-mb`, 413), the block's gas limit
+//! (`--max-gas`, 422, refused before execution) and a deadline from the body's arrival to the
+//! answer (`--request-timeout-ms`, 504). Any answer given before the body was read to its end
+//! carries `Connection: close`, since the server then drops the connection.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Instant;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{StatusCode, header};
+use axum::body::{Bytes, HttpBody};
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use mana_stateless::rules::ChainConfig;
@@ -32,8 +42,11 @@ use crate::verify::{self, Anchor};
 struct Counters {
     requests: AtomicU64,
     valid: AtomicU64,
+    unanchored: AtomicU64,
     invalid: AtomicU64,
     errors: AtomicU64,
+    refused: AtomicU64,
+    timeouts: AtomicU64,
     gas: AtomicU64,
     micros: AtomicU64,
     in_flight: AtomicU64,
@@ -43,8 +56,21 @@ struct Counters {
 struct Service {
     config: ChainConfig,
     chain: &'static str,
-    permits: Semaphore,
+    /// Verification slots (`--max-concurrent`); a slot is held until its work ends, also when
+    /// the request was answered with a timeout.
+    permits: Arc<Semaphore>,
+    /// `--max-concurrent`: the number of slots.
+    slots: usize,
+    /// The largest block gas limit verified (`--max-gas`).
+    max_gas: u64,
+    /// From the body's arrival to the answer (`--request-timeout-ms`).
+    timeout: Duration,
     counters: Counters,
+}
+
+/// A JSON answer without a verdict.
+fn no_verdict(kind: &str, message: impl Into<String>) -> Value {
+    json!({"valid": false, "error": {"kind": kind, "message": message.into()}})
 }
 
 impl Service {
@@ -63,9 +89,15 @@ impl Service {
         );
         series(
             "mana_verify_valid_total",
-            "Blocks that verified.",
+            "Blocks that re-executed to their header (anchored or not).",
             "counter",
             get(&c.valid).to_string(),
+        );
+        series(
+            "mana_verify_unanchored_total",
+            "Of the valid blocks, those anchored only by the request itself (valid-unanchored).",
+            "counter",
+            get(&c.unanchored).to_string(),
         );
         series(
             "mana_verify_invalid_total",
@@ -78,6 +110,18 @@ impl Service {
             "Requests without a verdict (unreadable input, internal failure).",
             "counter",
             get(&c.errors).to_string(),
+        );
+        series(
+            "mana_verify_refused_total",
+            "Requests refused by a limit (body over --max-body-mb, block over --max-gas).",
+            "counter",
+            get(&c.refused).to_string(),
+        );
+        series(
+            "mana_verify_timeouts_total",
+            "Requests answered 504: no verdict within --request-timeout-ms.",
+            "counter",
+            get(&c.timeouts).to_string(),
         );
         series(
             "mana_verify_gas_total",
@@ -97,90 +141,193 @@ impl Service {
             "gauge",
             get(&c.in_flight).to_string(),
         );
+        series(
+            "mana_verify_running",
+            "Verification slots in use (including work whose request timed out).",
+            "gauge",
+            self.slots.saturating_sub(self.permits.available_permits()).to_string(),
+        );
         out
     }
 
-    /// Parses and verifies one request body; runs on the blocking pool.
-    fn verify(&self, body: &[u8]) -> (StatusCode, Value) {
+    /// Parses and verifies one request body; runs on the blocking pool. Past `deadline` (or once
+    /// `abandoned` says the request was answered with a timeout) the work stops before verifying
+    /// and answers 504 itself.
+    fn verify(
+        &self,
+        body: &[u8],
+        deadline: Option<Instant>,
+        abandoned: &AtomicBool,
+    ) -> (StatusCode, Value) {
         let parsed = match verify::parse_json(body, &self.config) {
             Ok(parsed) => parsed,
             Err(message) => {
                 self.counters.errors.fetch_add(1, Ordering::Relaxed);
-                return (
-                    StatusCode::BAD_REQUEST,
-                    json!({"valid": false, "error": {"kind": "bad_request", "message": message}}),
-                );
+                return (StatusCode::BAD_REQUEST, no_verdict("bad_request", message));
             }
         };
-        let anchor =
+        let header = &parsed.input.block.header;
+        if header.gas_limit > self.max_gas {
+            self.counters.refused.fetch_add(1, Ordering::Relaxed);
+            let message = format!(
+                "block {} has a gas limit of {}, above this server's cap of {} (--max-gas): \
+                 refused without executing it",
+                header.number, header.gas_limit, self.max_gas
+            );
+            return (StatusCode::UNPROCESSABLE_ENTITY, no_verdict("gas_cap", message));
+        }
+        if abandoned.load(Ordering::Relaxed) || deadline.is_some_and(|d| Instant::now() >= d) {
+            return self.timed_out();
+        }
+        // Whatever the request names, the hash comes from the caller: never an independent
+        // anchor.
+        let unanchored = "came with the request, not anchored independently";
+        let (trusted, note) =
             match (parsed.trusted_block_hash, parsed.trusted_parent_hash, parsed.stated_hash) {
-                (Some(hash), _, _) => Anchor {
-                    trusted: Trusted::BlockHash(hash),
-                    note: format!("trusting the request's trustedBlockHash ({hash})"),
-                },
-                (None, Some(hash), _) => Anchor {
-                    trusted: Trusted::ParentHash(hash),
-                    note: format!("trusting the request's trustedParentHash ({hash})"),
-                },
-                (None, None, Some(hash)) => Anchor {
-                    trusted: Trusted::BlockHash(hash),
-                    note: format!("trusting the request's blockHash ({hash})"),
-                },
+                (Some(hash), _, _) => (
+                    Trusted::BlockHash(hash),
+                    format!("trusting the request's trustedBlockHash ({hash}): {unanchored}"),
+                ),
+                (None, Some(hash), _) => (
+                    Trusted::ParentHash(hash),
+                    format!("trusting the request's trustedParentHash ({hash}): {unanchored}"),
+                ),
+                (None, None, Some(hash)) => (
+                    Trusted::BlockHash(hash),
+                    format!("trusting the request's blockHash ({hash}): {unanchored}"),
+                ),
                 (None, None, None) => {
-                    let hash = parsed.input.block.header.hash_slow();
-                    Anchor {
-                        trusted: Trusted::BlockHash(hash),
-                        note: format!(
-                            "no anchor in the request: trusting the block's own hash ({hash})"
+                    let hash = header.hash_slow();
+                    (
+                        Trusted::BlockHash(hash),
+                        format!(
+                            "no anchor in the request: trusting the block's own hash ({hash}), \
+                             not anchored"
                         ),
-                    }
+                    )
                 }
             };
+        let anchor = Anchor { trusted, anchored: false, note };
         let outcome = verify::run(&parsed.input, anchor.trusted, &self.config);
         let micros = u64::try_from(outcome.elapsed.as_micros()).unwrap_or(u64::MAX);
         self.counters.micros.fetch_add(micros, Ordering::Relaxed);
         if outcome.valid() {
             self.counters.valid.fetch_add(1, Ordering::Relaxed);
+            self.counters.unanchored.fetch_add(1, Ordering::Relaxed);
             self.counters.gas.fetch_add(outcome.gas_used, Ordering::Relaxed);
         } else {
             self.counters.invalid.fetch_add(1, Ordering::Relaxed);
         }
         (StatusCode::OK, outcome.to_json(&anchor))
     }
+
+    /// The answer of a request past its deadline.
+    fn timed_out(&self) -> (StatusCode, Value) {
+        let message = format!(
+            "no verdict within {} ms (--request-timeout-ms): waiting for a slot, parsing and \
+             verifying",
+            self.timeout.as_millis()
+        );
+        (StatusCode::GATEWAY_TIMEOUT, no_verdict("timeout", message))
+    }
+
+    /// Waits for a slot and verifies `body` on the blocking pool, answering 504 at the deadline.
+    /// A timed-out verification keeps its slot until it ends (so no more than `--max-concurrent`
+    /// run at once); it stops before executing if it had not started, else it is bounded by the
+    /// gas cap.
+    async fn answer(self: &Arc<Self>, body: Bytes) -> (StatusCode, Value) {
+        // `None` only for a timeout beyond the clock's range: no deadline then.
+        let deadline = Instant::now().checked_add(self.timeout);
+        let abandoned = Arc::new(AtomicBool::new(false));
+        let work = async {
+            let Ok(permit) = Arc::clone(&self.permits).acquire_owned().await else {
+                return Ok((
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    no_verdict("shutting_down", "closed"),
+                ));
+            };
+            let (task, flag) = (Arc::clone(self), Arc::clone(&abandoned));
+            tokio::task::spawn_blocking(move || {
+                let answer = task.verify(&body, deadline, &flag);
+                drop(permit);
+                answer
+            })
+            .await
+        };
+        let answer = match tokio::time::timeout(self.timeout, work).await {
+            Ok(Ok(answer)) => answer,
+            Ok(Err(e)) => {
+                self.counters.errors.fetch_add(1, Ordering::Relaxed);
+                warn!(error = %e, "verification task failed");
+                (StatusCode::INTERNAL_SERVER_ERROR, no_verdict("internal", e.to_string()))
+            }
+            Err(_) => {
+                abandoned.store(true, Ordering::Relaxed);
+                self.timed_out()
+            }
+        };
+        // Counted here once, whether the timer or the work itself noticed the deadline.
+        if answer.0 == StatusCode::GATEWAY_TIMEOUT {
+            self.counters.timeouts.fetch_add(1, Ordering::Relaxed);
+        }
+        answer
+    }
 }
 
-async fn handle_verify(State(service): State<Arc<Service>>, body: Bytes) -> Response {
+/// Marks a response given after the request body was read to its end (see [`close_unread`]).
+#[derive(Debug, Clone, Copy)]
+struct BodyRead;
+
+/// Adds `Connection: close` to every answer given while the request body was not read to its
+/// end (an oversized body refused on its `Content-Length`, a route or method that takes no
+/// body): the server drops such a connection once it has answered, and the header keeps a
+/// client from sending its next request over it.
+async fn close_unread(request: Request, next: Next) -> Response {
+    let has_body = !request.body().is_end_stream();
+    let mut response = next.run(request).await;
+    let read = response.extensions_mut().remove::<BodyRead>().is_some();
+    if has_body && !read {
+        response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    response
+}
+
+async fn handle_verify(
+    State(service): State<Arc<Service>>,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
     let counters = &service.counters;
     counters.requests.fetch_add(1, Ordering::Relaxed);
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) => {
+            // Not read to its end: `close_unread` closes the connection.
+            let status = rejection.status();
+            let kind = if status == StatusCode::PAYLOAD_TOO_LARGE {
+                counters.refused.fetch_add(1, Ordering::Relaxed);
+                "too_large"
+            } else {
+                counters.errors.fetch_add(1, Ordering::Relaxed);
+                "bad_body"
+            };
+            info!(status = status.as_u16(), kind, "POST /verify");
+            return json_response(status, &no_verdict(kind, rejection.body_text()));
+        }
+    };
     counters.in_flight.fetch_add(1, Ordering::Relaxed);
     let started = Instant::now();
-    let result = match service.permits.acquire().await {
-        Ok(_permit) => {
-            let task = Arc::clone(&service);
-            tokio::task::spawn_blocking(move || task.verify(&body)).await
-        }
-        Err(_) => Ok((
-            StatusCode::SERVICE_UNAVAILABLE,
-            json!({"valid": false, "error": {"kind": "shutting_down", "message": "closed"}}),
-        )),
-    };
+    let (status, value) = service.answer(body).await;
     counters.in_flight.fetch_sub(1, Ordering::Relaxed);
-    let (status, value) = result.unwrap_or_else(|e| {
-        counters.errors.fetch_add(1, Ordering::Relaxed);
-        warn!(error = %e, "verification task failed");
-        (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            json!({"valid": false, "error": {"kind": "internal", "message": e.to_string()}}),
-        )
-    });
     info!(
         status = status.as_u16(),
-        valid = value.get("valid").and_then(serde_json::Value::as_bool).unwrap_or(false),
+        verdict = value.get("verdict").and_then(serde_json::Value::as_str).unwrap_or("none"),
         number = value.get("number").and_then(serde_json::Value::as_u64).unwrap_or(0),
         ms = started.elapsed().as_millis(),
         "POST /verify"
     );
-    json_response(status, &value)
+    let mut response = json_response(status, &value);
+    response.extensions_mut().insert(BodyRead);
+    response
 }
 
 fn json_response(status: StatusCode, value: &Value) -> Response {
@@ -209,7 +356,10 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), Error> {
     let service = Arc::new(Service {
         config: verify::chain_config(args.chain),
         chain,
-        permits: Semaphore::new(permits),
+        permits: Arc::new(Semaphore::new(permits)),
+        slots: permits,
+        max_gas: args.max_gas,
+        timeout: Duration::from_millis(args.request_timeout_ms),
         counters: Counters::default(),
     });
     let limit = args.max_body_mb.saturating_mul(1024 * 1024);
@@ -218,6 +368,7 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), Error> {
         .route("/metrics", get(handle_metrics))
         .route("/health", get(handle_health))
         .layer(DefaultBodyLimit::max(limit))
+        .layer(middleware::from_fn(close_unread))
         .with_state(service);
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
@@ -226,7 +377,15 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), Error> {
         listener.local_addr().map_err(|e| Error::Io(format!("no local address: {e}")))?;
     // The first stdout line, for scripts and tests that bind port 0.
     println!("listening on http://{bound}");
-    info!(address = %bound, chain, max_concurrent = permits, max_body_mb = args.max_body_mb, "stateless verification at http://{bound}/verify");
+    info!(
+        address = %bound,
+        chain,
+        max_concurrent = permits,
+        max_body_mb = args.max_body_mb,
+        max_gas = args.max_gas,
+        request_timeout_ms = args.request_timeout_ms,
+        "stateless verification at http://{bound}/verify"
+    );
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
             if let Err(e) = tokio::signal::ctrl_c().await {

@@ -41,6 +41,12 @@ pub(crate) const fn chain_config(chain: ChainName) -> ChainConfig {
 #[derive(Debug, Clone)]
 pub(crate) struct Anchor {
     pub(crate) trusted: Trusted,
+    /// The hash comes from a source independent of the input (a flag the user gave, or a
+    /// previous block that verified against such an anchor). When it came with the input itself
+    /// (the file's or request's own hashes, the node that served the block), a valid block is
+    /// only execution-valid: its witness and re-execution agree, but nothing says it is the
+    /// chain's block.
+    pub(crate) anchored: bool,
     /// One line saying what is trusted and why.
     pub(crate) note: String,
 }
@@ -51,9 +57,16 @@ impl Anchor {
             Trusted::BlockHash(h) => ("blockHash", h),
             Trusted::ParentHash(h) => ("parentHash", h),
         };
-        json!({"kind": kind, "hash": hash, "note": self.note})
+        json!({"kind": kind, "hash": hash, "anchored": self.anchored, "note": self.note})
     }
 }
+
+/// The verdict of a verified block anchored independently of its input.
+pub(crate) const VERDICT_VALID: &str = "valid";
+/// The verdict of a block that re-executes to its header but whose anchor came with the input.
+pub(crate) const VERDICT_VALID_UNANCHORED: &str = "valid-unanchored";
+/// The verdict of a block that fails a check (or that its witness cannot prove).
+pub(crate) const VERDICT_INVALID: &str = "invalid";
 
 /// Size of a witness.
 #[derive(Debug, Clone, Copy, Default)]
@@ -92,8 +105,19 @@ pub(crate) struct Outcome {
 }
 
 impl Outcome {
+    /// The block re-executed to its header from the witness, against the given anchor
+    /// (whether that anchor is independent is [`Anchor::anchored`]).
     pub(crate) const fn valid(&self) -> bool {
         self.error.is_none()
+    }
+
+    /// [`VERDICT_VALID`], [`VERDICT_VALID_UNANCHORED`] or [`VERDICT_INVALID`].
+    pub(crate) const fn verdict(&self, anchor: &Anchor) -> &'static str {
+        match (self.valid(), anchor.anchored) {
+            (false, _) => VERDICT_INVALID,
+            (true, true) => VERDICT_VALID,
+            (true, false) => VERDICT_VALID_UNANCHORED,
+        }
     }
 
     pub(crate) fn mgas_per_sec(&self) -> f64 {
@@ -105,10 +129,15 @@ impl Outcome {
         self.elapsed.as_secs_f64() * 1e3
     }
 
-    /// The JSON verdict (`mana verify-block --json` and `POST /verify`).
+    /// The JSON verdict (`mana verify-block --json` and `POST /verify`): `verdict` is
+    /// `valid`, `valid-unanchored` or `invalid`; `valid` is true only for an anchored valid
+    /// block, `executionValid` for any block that re-executed to its header.
     pub(crate) fn to_json(&self, anchor: &Anchor) -> Value {
         let mut value = json!({
-            "valid": self.valid(),
+            "verdict": self.verdict(anchor),
+            "valid": self.valid() && anchor.anchored,
+            "executionValid": self.valid(),
+            "anchored": anchor.anchored,
             "blockHash": self.block_hash,
             "number": self.number,
             "gasUsed": self.gas_used,
@@ -144,8 +173,14 @@ impl Outcome {
             self.witness.nodes, self.witness.codes, self.witness.headers, self.witness.bytes
         );
         match &self.error {
-            None => println!(
+            None if anchor.anchored => println!(
                 "verdict: VALID in {:.1} ms ({:.1} Mgas/s)",
+                self.elapsed_ms(),
+                self.mgas_per_sec()
+            ),
+            None => println!(
+                "verdict: VALID-UNANCHORED in {:.1} ms ({:.1} Mgas/s): execution valid, not \
+                 anchored (the trusted hash came with the input)",
                 self.elapsed_ms(),
                 self.mgas_per_sec()
             ),
@@ -166,11 +201,13 @@ pub(crate) const fn error_kind(error: &mana_stateless::Error) -> &'static str {
         E::MissingNode(_) => "missing_node",
         E::MalformedNode { .. } => "malformed_node",
         E::MissingCode(_) => "missing_code",
+        E::MalformedCode { .. } => "malformed_code",
         E::MalformedBlock(_) => "malformed_block",
         E::MissingAncestor(_) => "missing_ancestor",
         E::HeaderChain(_) => "header_chain",
         E::InvalidHeader { .. } => "invalid_header",
         E::InvalidTransaction { .. } => "invalid_transaction",
+        E::InvalidBlock(_) => "invalid_block",
         E::BadPublicKey { .. } => "bad_public_key",
         E::InvalidConfig(_) => "invalid_config",
         E::Execution(_) => "execution",
@@ -286,6 +323,7 @@ fn flag_anchor(args: &VerifyBlockArgs) -> Result<Option<Anchor>, Error> {
         let hash = parse_hash(text, "--trust-block-hash")?;
         return Ok(Some(Anchor {
             trusted: Trusted::BlockHash(hash),
+            anchored: true,
             note: format!("trusting the block hash given with --trust-block-hash ({hash})"),
         }));
     }
@@ -293,6 +331,7 @@ fn flag_anchor(args: &VerifyBlockArgs) -> Result<Option<Anchor>, Error> {
         let hash = parse_hash(text, "--trust-parent-hash")?;
         return Ok(Some(Anchor {
             trusted: Trusted::ParentHash(hash),
+            anchored: true,
             note: format!("trusting the parent hash given with --trust-parent-hash ({hash})"),
         }));
     }
@@ -364,6 +403,7 @@ fn verify_local(args: &VerifyBlockArgs) -> Result<u8, Error> {
             };
             Anchor {
                 trusted: Trusted::BlockHash(hash),
+                anchored: false,
                 note: format!(
                     "trusting the block hash from the file ({source}: {hash}); pass \
                      --trust-block-hash or --trust-parent-hash to anchor it independently"
@@ -431,7 +471,9 @@ pub(crate) async fn fetch(
 
 /// RPC mode: one block (`--block`) or a range (`--from`, `--to`), consecutive blocks linked by
 /// their parent hashes. An explicit anchor names the last block (`--trust-block-hash`) or the
-/// parent of the first (`--trust-parent-hash`); without one, the node's hashes are trusted.
+/// parent of the first (`--trust-parent-hash`); without one, the node's hashes are trusted and
+/// valid blocks are `valid-unanchored`. A range anchored at its last block is checked against
+/// that hash at the end (its blocks print as unanchored, the summary says whether it held).
 async fn verify_rpc(args: &VerifyBlockArgs) -> Result<u8, Error> {
     if args.file.is_some() || args.block_rlp.is_some() || args.witness.is_some() {
         return Err(Error::Usage("--rpc takes no FILE, --block-rlp or --witness".into()));
@@ -454,7 +496,8 @@ async fn verify_rpc(args: &VerifyBlockArgs) -> Result<u8, Error> {
     }
     let total = to.saturating_sub(from).saturating_add(1);
     let (mut valid, mut invalid) = (0u64, 0u64);
-    let mut previous: Option<B256> = None;
+    // The last block that verified, and whether its anchor was independent.
+    let mut previous: Option<(B256, bool)> = None;
     let mut total_gas = 0u64;
     let mut total_time = Duration::ZERO;
     for (index, number) in (from..=to).enumerate() {
@@ -467,8 +510,9 @@ async fn verify_rpc(args: &VerifyBlockArgs) -> Result<u8, Error> {
         }
         let anchor = match (&explicit, previous) {
             // Linked to the previous block, which verified against its own anchor.
-            (_, Some(prev)) => Anchor {
+            (_, Some((prev, anchored))) => Anchor {
                 trusted: Trusted::ParentHash(prev),
+                anchored,
                 note: format!("trusting the verified previous block ({prev})"),
             },
             (Some(a), None) if matches!(a.trusted, Trusted::ParentHash(_)) || to == from => {
@@ -476,6 +520,7 @@ async fn verify_rpc(args: &VerifyBlockArgs) -> Result<u8, Error> {
             }
             _ => Anchor {
                 trusted: Trusted::BlockHash(node_hash),
+                anchored: false,
                 note: format!("trusting the node for the block hash ({node_hash})"),
             },
         };
@@ -485,7 +530,7 @@ async fn verify_rpc(args: &VerifyBlockArgs) -> Result<u8, Error> {
         total_time = total_time.saturating_add(outcome.elapsed);
         if outcome.valid() {
             valid = valid.saturating_add(1);
-            previous = Some(outcome.block_hash);
+            previous = Some((outcome.block_hash, anchor.anchored));
         } else {
             invalid = invalid.saturating_add(1);
             previous = None;
@@ -494,10 +539,18 @@ async fn verify_rpc(args: &VerifyBlockArgs) -> Result<u8, Error> {
     // A range anchored at its last block: the chain of parent hashes carries the anchor back.
     if let Some(Anchor { trusted: Trusted::BlockHash(want), .. }) = &explicit
         && to > from
-        && previous != Some(*want)
     {
-        println!("verdict: INVALID (header_chain): block {to} does not hash to the trusted {want}");
-        invalid = invalid.saturating_add(1);
+        if previous.map(|(hash, _)| hash) == Some(*want) {
+            println!(
+                "range anchored: block {to} hashes to the trusted {want}, and every block of the \
+                 range links to it by parent hash"
+            );
+        } else {
+            println!(
+                "verdict: INVALID (header_chain): block {to} does not hash to the trusted {want}"
+            );
+            invalid = invalid.saturating_add(1);
+        }
     }
     if total > 1 {
         let secs = total_time.as_secs_f64();

@@ -2,6 +2,10 @@
 //! (`shared/fixtures/stateless/mainnet`), on tampered copies, and — for `verify-block --rpc` — on a
 //! local mock execution node answering `debug_getRawBlock` and `debug_executionWitness` with the
 //! fixtures' recorded block and witness. Every process is started here and killed by PID.
+//!
+//! A block anchored only by its own input (the file's or request's hashes, the node that served
+//! it) is `valid-unanchored`; only an independent anchor (`--trust-block-hash`,
+//! `--trust-parent-hash`) makes it `valid`.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -66,7 +70,9 @@ fn verify_block_accepts_both_mainnet_fixtures() {
         let stdout = text(&out.stdout);
         println!("{stdout}");
         assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
-        assert!(stdout.contains("verdict: VALID"), "{stdout}");
+        // The file's own hash is the anchor: execution valid, not anchored.
+        assert!(stdout.contains("verdict: VALID-UNANCHORED in "), "{stdout}");
+        assert!(stdout.contains("not anchored"), "{stdout}");
         assert!(stdout.contains("trusting the block hash from the file"), "{stdout}");
         assert!(stdout.contains("witness: ") && stdout.contains("Mgas/s"), "{stdout}");
     }
@@ -87,7 +93,11 @@ fn verify_block_json_without_keys_and_raw_inputs() {
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let verdict: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(verdict["verdict"], "valid", "{verdict}");
     assert_eq!(verdict["valid"], true);
+    assert_eq!(verdict["executionValid"], true);
+    assert_eq!(verdict["anchored"], true);
+    assert_eq!(verdict["trust"]["anchored"], true);
     assert_eq!(verdict["blockHash"], hash);
     assert_eq!(verdict["number"], fixture["blockNumber"]);
     assert_eq!(verdict["transactions"], fixture["txCount"]);
@@ -110,7 +120,7 @@ fn verify_block_json_without_keys_and_raw_inputs() {
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
     assert!(
-        stdout.contains("verdict: VALID") && stdout.contains("--trust-parent-hash"),
+        stdout.contains("verdict: VALID in ") && stdout.contains("--trust-parent-hash"),
         "{stdout}"
     );
     // Binary RLP works too.
@@ -125,6 +135,7 @@ fn verify_block_json_without_keys_and_raw_inputs() {
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
     assert!(text(&out.stdout).contains("trusting the block hash from the file"));
+    assert!(text(&out.stdout).contains("verdict: VALID-UNANCHORED"));
     let _ = std::fs::remove_file(&rlp);
     let _ = std::fs::remove_file(&witness);
 }
@@ -214,78 +225,174 @@ async fn serve_verifies_concurrently_rejects_tampered_and_oversized() {
         .collect();
     for task in tasks {
         let verdict = task.await.unwrap();
-        assert_eq!(verdict["valid"], true, "{verdict}");
+        // The anchor (the fixture's blockHash) came with the request.
+        assert_eq!(verdict["verdict"], "valid-unanchored", "{verdict}");
+        assert_eq!(verdict["valid"], false, "{verdict}");
+        assert_eq!(verdict["executionValid"], true, "{verdict}");
+        assert_eq!(verdict["anchored"], false, "{verdict}");
         assert!(verdict["elapsedMs"].as_f64().unwrap() > 0.0);
         assert!(verdict.get("error").is_none());
     }
     println!("4 concurrent verifications answered in {:?}", started.elapsed());
 
-    // The raw shape with an explicit anchor.
+    // The raw shape with an anchor in the request, and with none: both unanchored.
     let fixture = load(&fixture_paths()[0]);
-    let raw = json!({
+    let mut raw = json!({
         "blockRlp": fixture["blockRlp"],
         "witness": fixture["executionWitness"],
         "publicKeys": fixture["publicKeys"],
         "trustedBlockHash": fixture["blockHash"],
     });
-    let verdict: Value = http
-        .post(format!("{}/verify", server.url))
-        .body(raw.to_string())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(verdict["valid"], true, "{verdict}");
-    assert_eq!(verdict["blockHash"], fixture["blockHash"]);
-    assert_eq!(verdict["gasUsed"], fixture["gasUsed"]);
+    for note in ["the request's trustedBlockHash", "no anchor in the request"] {
+        let response =
+            http.post(format!("{}/verify", server.url)).body(raw.to_string()).send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        // The body was read: the connection stays open for the next request.
+        assert!(response.headers().get("connection").is_none(), "{:?}", response.headers());
+        let verdict: Value = response.json().await.unwrap();
+        assert_eq!(verdict["verdict"], "valid-unanchored", "{verdict}");
+        assert_eq!(verdict["valid"], false, "{verdict}");
+        assert_eq!(verdict["anchored"], false, "{verdict}");
+        assert_eq!(verdict["trust"]["anchored"], false, "{verdict}");
+        assert!(verdict["trust"]["note"].as_str().unwrap().contains(note), "{verdict}");
+        assert_eq!(verdict["blockHash"], fixture["blockHash"]);
+        assert_eq!(verdict["gasUsed"], fixture["gasUsed"]);
+        raw.as_object_mut().unwrap().remove("trustedBlockHash");
+    }
 
-    // Tampered: a verdict, valid false, with the failing check.
+    // Tampered: a verdict, invalid, with the failing check.
     let tampered = drop_root_node(load(&fixture_paths()[1])).to_string();
     let response = http.post(format!("{}/verify", server.url)).body(tampered).send().await.unwrap();
     assert_eq!(response.status(), 200);
     let verdict: Value = response.json().await.unwrap();
+    assert_eq!(verdict["verdict"], "invalid", "{verdict}");
     assert_eq!(verdict["valid"], false, "{verdict}");
+    assert_eq!(verdict["executionValid"], false, "{verdict}");
     assert_eq!(verdict["error"]["kind"], "missing_node", "{verdict}");
     assert!(verdict["error"]["message"].as_str().unwrap().contains("lacks trie node"));
 
-    // Not a request at all: 400.
+    // Not a request at all: 400, after reading the body (so the connection is kept).
     let response =
         http.post(format!("{}/verify", server.url)).body("{\"x\":1}").send().await.unwrap();
     assert_eq!(response.status(), 400);
+    assert!(response.headers().get("connection").is_none(), "{:?}", response.headers());
 
-    // Over the body limit: 413. The server answers before reading the whole body and closes
-    // the connection; a client still writing can then see the connection fail instead of the
-    // answer (a race of HTTP/1.1), so the request is repeated until the answer is read.
+    // A body where none is read (wrong method): answered early, so `Connection: close`.
+    let response = http.post(format!("{}/health", server.url)).body("x").send().await.unwrap();
+    assert_eq!(response.status(), 405);
+    assert_eq!(response.headers().get("connection").unwrap(), "close");
+
+    // Over the body limit: 413, answered on the `Content-Length` before the body is read, with
+    // `Connection: close` since the server then drops the connection (without the header a
+    // client would reuse it for its next request and fail). A client still writing can see the
+    // connection fail instead of the answer (a race of HTTP/1.1), so the request is repeated
+    // until the answer is read; its own client keeps those connections out of `http`'s pool.
+    let oversized = reqwest::Client::new();
     let big = vec![b' '; 9 * 1024 * 1024];
-    let mut status = None;
+    let mut answer = None;
     for _ in 0..5 {
-        match http.post(format!("{}/verify", server.url)).body(big.clone()).send().await {
+        match oversized.post(format!("{}/verify", server.url)).body(big.clone()).send().await {
             Ok(response) => {
-                status = Some(response.status().as_u16());
+                answer = Some(response);
                 break;
             }
             Err(e) if e.is_request() => println!("oversized request cut off while writing: {e}"),
             Err(e) => panic!("oversized request: {e}"),
         }
     }
-    assert_eq!(status, Some(413));
+    let response = answer.expect("the 413 answer");
+    assert_eq!(response.status(), 413);
+    assert_eq!(response.headers().get("connection").unwrap(), "close");
+    let refusal: Value = response.json().await.unwrap();
+    assert_eq!(refusal["error"]["kind"], "too_large", "{refusal}");
 
+    // The pooled client still works (its connections were all kept open by the server).
     let metrics =
         http.get(format!("{}/metrics", server.url)).send().await.unwrap().text().await.unwrap();
     for line in [
-        "mana_verify_valid_total 5",
+        "mana_verify_valid_total 6",
+        "mana_verify_unanchored_total 6",
         "mana_verify_invalid_total 1",
         "mana_verify_errors_total 1",
+        "mana_verify_timeouts_total 0",
         "mana_verify_in_flight 0",
+        "mana_verify_running 0",
     ] {
         assert!(metrics.contains(line), "{line} missing from\n{metrics}");
     }
+    // Each 413 that reached the server (a cut-off attempt may have too) is counted.
+    assert!(!metrics.contains("mana_verify_refused_total 0\n"), "{metrics}");
     let gas: u64 =
         fixture_paths().iter().map(|p| load(p)["gasUsed"].as_u64().unwrap()).sum::<u64>() * 2
-            + fixture["gasUsed"].as_u64().unwrap();
+            + fixture["gasUsed"].as_u64().unwrap() * 2;
     assert!(metrics.contains(&format!("mana_verify_gas_total {gas}")), "{metrics}");
+}
+
+/// Polls `GET /metrics` until it has `line` (at most 60 s).
+async fn wait_for_metric(http: &reqwest::Client, url: &str, line: &str) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let metrics =
+            http.get(format!("{url}/metrics")).send().await.unwrap().text().await.unwrap();
+        if metrics.lines().any(|l| l == line) {
+            return metrics;
+        }
+        assert!(std::time::Instant::now() < deadline, "{line} never appeared in\n{metrics}");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_refuses_blocks_over_the_gas_cap_and_answers_timeouts() {
+    let http = reqwest::Client::new();
+    let body = std::fs::read(&fixture_paths()[0]).unwrap();
+    let gas_limit = {
+        let fixture = load(&fixture_paths()[0]);
+        let rlp = hex::decode(fixture["blockRlp"].as_str().unwrap().trim_start_matches("0x"));
+        mana_stateless::witness::BlockInput::decode_block(&rlp.unwrap()).unwrap().header.gas_limit
+    };
+
+    // A cap below the block's gas limit: refused before execution.
+    let cap = (gas_limit - 1).to_string();
+    let server = start_serve(&["--max-gas", &cap]);
+    let response = http.post(format!("{}/verify", server.url)).body(body.clone()).send().await;
+    let response = response.unwrap();
+    assert_eq!(response.status(), 422);
+    let refusal: Value = response.json().await.unwrap();
+    assert_eq!(refusal["error"]["kind"], "gas_cap", "{refusal}");
+    let message = refusal["error"]["message"].as_str().unwrap();
+    assert!(message.contains(&format!("gas limit of {gas_limit}")), "{message}");
+    assert!(message.contains(&format!("cap of {cap} (--max-gas)")), "{message}");
+    assert!(refusal.get("verdict").is_none(), "{refusal}");
+    let metrics = wait_for_metric(&http, &server.url, "mana_verify_refused_total 1").await;
+    for line in ["mana_verify_valid_total 0", "mana_verify_invalid_total 0"] {
+        assert!(metrics.lines().any(|l| l == line), "{line} missing from\n{metrics}");
+    }
+    // At the block's own gas limit it is verified.
+    drop(server);
+    let server = start_serve(&["--max-gas", &gas_limit.to_string()]);
+    let response = http.post(format!("{}/verify", server.url)).body(body.clone()).send().await;
+    let verdict: Value = response.unwrap().json().await.unwrap();
+    assert_eq!(verdict["verdict"], "valid-unanchored", "{verdict}");
+    drop(server);
+
+    // A deadline far shorter than parsing 5 MB of witness: 504, and the work stops before
+    // verifying (its slot is released; nothing is counted as verified).
+    let server = start_serve(&["--request-timeout-ms", "1", "--max-concurrent", "1"]);
+    let response = http.post(format!("{}/verify", server.url)).body(body).send().await.unwrap();
+    assert_eq!(response.status(), 504);
+    let answer: Value = response.json().await.unwrap();
+    assert_eq!(answer["error"]["kind"], "timeout", "{answer}");
+    assert!(answer["error"]["message"].as_str().unwrap().contains("--request-timeout-ms"));
+    let metrics = wait_for_metric(&http, &server.url, "mana_verify_running 0").await;
+    for line in [
+        "mana_verify_timeouts_total 1",
+        "mana_verify_valid_total 0",
+        "mana_verify_invalid_total 0",
+        "mana_verify_in_flight 0",
+    ] {
+        assert!(metrics.lines().any(|l| l == line), "{line} missing from\n{metrics}");
+    }
 }
 
 /// A mock execution node serving the fixtures' recorded block (as `debug_getRawBlock`) and
@@ -341,19 +448,20 @@ fn verify_block_over_rpc_against_recorded_responses() {
     );
     let url = mock_node(fixtures.clone());
 
-    // Trusting the node: valid, with the warning.
+    // Trusting the node: execution valid, not anchored, with the warning.
     let out = run(&["verify-block", "--rpc", &url, "--block", &number]);
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
     println!("{stdout}{stderr}");
     assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
     assert!(stderr.contains("trusting the node"), "{stderr}");
-    assert!(stdout.contains("verdict: VALID"), "{stdout}");
+    assert!(stdout.contains("verdict: VALID-UNANCHORED"), "{stdout}");
 
-    // An explicit anchor: no warning; a wrong one: invalid.
+    // An explicit anchor: valid, no warning; a wrong one: invalid.
     let out =
         run(&["verify-block", "--rpc", &url, "--block", &number, "--trust-block-hash", &hash]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(!text(&out.stderr).contains("warning"));
+    assert!(text(&out.stdout).contains("verdict: VALID in "), "{}", text(&out.stdout));
     let wrong = format!("{}", B256::repeat_byte(0x22));
     let out =
         run(&["verify-block", "--rpc", &url, "--block", &number, "--trust-block-hash", &wrong]);
@@ -375,6 +483,7 @@ fn verify_block_over_rpc_against_recorded_responses() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let verdict: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(verdict["valid"], true);
+    assert_eq!(verdict["verdict"], "valid");
 
     // A block the node does not have: an input error.
     let out = run(&["verify-block", "--rpc", &url, "--block", "1"]);

@@ -9,6 +9,9 @@
 //! - `bench`: criterion benches and the wasm benchmarks under node (verification, and the sync
 //!   driver catching up a generated mainnet chain served by `beacon-fixture-server`).
 //! - `ci`: `setup` then `test` (what `.ci/run` calls).
+//! - `soak [--runs N] [TEST...]`: the network-facing tests (`stateless`, `clients`, `rpc`,
+//!   `lodestar`, `client_sync`, `anvil`, `pkg`; default all) built once and run `N` times
+//!   (default 10), stopping at the first failure.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::arithmetic_side_effects)]
 
@@ -474,21 +477,9 @@ fn test() -> Result {
     let t = step(
         "@mana/client under node: sync a live chain vouching for Anvil's head, verified answers, viem/ethers, tampering, verifyBlock, the light build, the npm-packed consumer, webpack/Vite/esbuild bundles, and headless Chromium (window, worker, IndexedDB reload, MV3 service worker)",
     );
-    run("cargo", &["build", "-p", "mana-tests", "--bin", "beacon-fixture-server"], &[])?;
-    let target_dir = env::var("CARGO_TARGET_DIR")
-        .map(|d| root().join(d))
-        .unwrap_or_else(|_| root().join("target"));
-    let server_bin = target_dir.join("debug/beacon-fixture-server").display().to_string();
-    let node_dir = execution_node_dir().display().to_string();
-    let mut pkg_env = vec![
-        ("MANA_FIXTURE_SERVER_BIN", server_bin.as_str()),
-        ("MANA_EXECUTION_NODE_DIR", node_dir.as_str()),
-    ];
-    let fixtures = env::var("MANA_FIXTURES").ok();
-    if let Some(dir) = &fixtures {
-        pkg_env.push(("MANA_FIXTURES", dir));
-    }
-    run_in(&pkg_dir(), "node", &["--test", "--test-concurrency=1", "test/"], &pkg_env)?;
+    let pkg_env = pkg_test_env()?;
+    let pkg_env: Vec<(&str, &str)> = pkg_env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    run_in(&pkg_dir(), "node", &PKG_TEST_ARGS, &pkg_env)?;
     done(t);
 
     let t = step("benches compile");
@@ -496,6 +487,341 @@ fn test() -> Result {
     done(t);
     println!("\nall checks passed");
     Ok(())
+}
+
+/// How the package's node tests run (one file at a time: they share Anvil and local servers).
+const PKG_TEST_ARGS: [&str; 3] = ["--test", "--test-concurrency=1", "test/"];
+
+/// Builds the fixture Beacon API server the package's node tests start, and returns their
+/// environment: that server, the Anvil install, and `MANA_FIXTURES` when set.
+fn pkg_test_env() -> Result<Vec<(&'static str, String)>> {
+    run("cargo", &["build", "-p", "mana-tests", "--bin", "beacon-fixture-server"], &[])?;
+    let server_bin = target_dir().join("debug/beacon-fixture-server").display().to_string();
+    let mut env = vec![
+        ("MANA_FIXTURE_SERVER_BIN", server_bin),
+        ("MANA_EXECUTION_NODE_DIR", execution_node_dir().display().to_string()),
+    ];
+    if let Ok(dir) = env::var("MANA_FIXTURES") {
+        env.push(("MANA_FIXTURES", dir));
+    }
+    Ok(env)
+}
+
+/// Cargo's target directory (`CARGO_TARGET_DIR`, relative to the workspace root, or `target`).
+fn target_dir() -> PathBuf {
+    env::var("CARGO_TARGET_DIR").map(|d| root().join(d)).unwrap_or_else(|_| root().join("target"))
+}
+
+/// What a soak entry needs installed and set in its environment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SoakNeeds {
+    /// Nothing beyond the workspace (and `MANA_FIXTURES`, inherited when set).
+    Nothing,
+    /// Anvil and the viem/ethers scripts (`MANA_EXECUTION_NODE_DIR`, `MANA_REQUIRE_E2E=1`).
+    ExecutionNode,
+    /// The Lodestar dev node (`MANA_LODESTAR_DIR`, `MANA_REQUIRE_E2E=1`).
+    Lodestar,
+}
+
+/// One entry of `cargo xtask soak`: cargo test targets of one package, or (`package` empty) the
+/// `@mana/client` node tests.
+#[derive(Debug)]
+struct SoakEntry {
+    /// The short name `TEST` arguments select it by.
+    name: &'static str,
+    /// The package whose integration tests run (`cargo test -p PACKAGE --test …`).
+    package: &'static str,
+    /// Its package directory (cargo runs tests from there).
+    dir: &'static str,
+    /// The `--test` targets.
+    tests: &'static [&'static str],
+    needs: SoakNeeds,
+}
+
+/// The network-facing tests `cargo xtask soak` repeats: everything that binds ports, starts
+/// processes or races connections.
+const SOAK: &[SoakEntry] = &[
+    // `mana verify-block` and `mana serve` (concurrent requests, 413, deadlines, metrics).
+    SoakEntry {
+        name: "stateless",
+        package: "mana",
+        dir: "native-host",
+        tests: &["stateless"],
+        needs: SoakNeeds::Nothing,
+    },
+    // `mana rpc` (the JSON-RPC server, HTTP and WebSocket) under viem and ethers against Anvil.
+    SoakEntry {
+        name: "clients",
+        package: "mana",
+        dir: "native-host",
+        tests: &["clients"],
+        needs: SoakNeeds::ExecutionNode,
+    },
+    // The JSON-RPC server's access rules and limits, with real HTTP and WebSocket clients
+    // against a stand-in execution node.
+    SoakEntry {
+        name: "rpc",
+        package: "mana",
+        dir: "native-host",
+        tests: &["rpc_access"],
+        needs: SoakNeeds::Nothing,
+    },
+    // `mana node` against a Lodestar dev node with `kill -9` restarts (~3 min a run).
+    SoakEntry {
+        name: "lodestar",
+        package: "mana",
+        dir: "native-host",
+        tests: &["lodestar"],
+        needs: SoakNeeds::Lodestar,
+    },
+    // The sync driver against honest and hostile local Beacon API servers.
+    SoakEntry {
+        name: "client_sync",
+        package: "mana-tests",
+        dir: "tests",
+        tests: &["client_sync"],
+        needs: SoakNeeds::Nothing,
+    },
+    // The verified provider against Anvil, directly and through a tampering proxy.
+    SoakEntry {
+        name: "anvil",
+        package: "mana-tests",
+        dir: "tests",
+        tests: &["anvil", "anvil_tampering"],
+        needs: SoakNeeds::ExecutionNode,
+    },
+    // `@mana/client` under node and headless Chromium.
+    SoakEntry { name: "pkg", package: "", dir: "pkg", tests: &[], needs: SoakNeeds::ExecutionNode },
+];
+
+/// One thing to run per soak round: a test binary, or the package's node tests.
+#[derive(Debug)]
+struct SoakRun {
+    /// `entry/target` for a test binary, `pkg` for the node tests.
+    label: String,
+    program: PathBuf,
+    args: Vec<String>,
+    dir: PathBuf,
+    env: Vec<(&'static str, String)>,
+}
+
+/// The string value of the first `"key":"…"` in a line of cargo's JSON messages (written
+/// without spaces between keys and values).
+fn json_string(line: &str, key: &str) -> Option<String> {
+    let pattern = format!("\"{key}\":\"");
+    let start = line.find(&pattern)? + pattern.len();
+    let mut out = String::new();
+    let mut chars = line.get(start..)?.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => return Some(out),
+            '\\' => match chars.next()? {
+                'n' => out.push('\n'),
+                't' => out.push('\t'),
+                other => out.push(other),
+            },
+            c => out.push(c),
+        }
+    }
+    None
+}
+
+/// Builds the test binaries of `entry` (`cargo test --no-run`) and returns each target's
+/// executable.
+fn build_test_binaries(entry: &SoakEntry) -> Result<Vec<(String, PathBuf)>> {
+    let mut args =
+        vec!["test", "-p", entry.package, "--no-run", "--message-format=json-render-diagnostics"];
+    for test in entry.tests {
+        args.extend(["--test", test]);
+    }
+    println!("    $ cargo {}", args.join(" "));
+    let out = Command::new("cargo")
+        .args(&args)
+        .current_dir(root())
+        .env("PATH", path_with_tools())
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("`cargo {}` failed ({})", args.join(" "), out.status));
+    }
+    let mut binaries = Vec::new();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        if !line.contains("\"reason\":\"compiler-artifact\"")
+            || !line.contains("\"kind\":[\"test\"]")
+        {
+            continue;
+        }
+        if let (Some(name), Some(exe)) =
+            (json_string(line, "name"), json_string(line, "executable"))
+            && entry.tests.contains(&name.as_str())
+        {
+            binaries.push((name, PathBuf::from(exe)));
+        }
+    }
+    for test in entry.tests {
+        if !binaries.iter().any(|(name, _)| name == test) {
+            return Err(format!("cargo built no test binary named {test} in {}", entry.package));
+        }
+    }
+    Ok(binaries)
+}
+
+/// Checks that what `needs` names is installed, and returns the environment it adds.
+fn soak_env(entry: &SoakEntry) -> Result<Vec<(&'static str, String)>> {
+    let missing = |what: &str, path: &Path| {
+        format!(
+            "{}: {what} is not installed ({} missing); run `cargo xtask setup`",
+            entry.name,
+            path.display()
+        )
+    };
+    match entry.needs {
+        SoakNeeds::Nothing => Ok(Vec::new()),
+        SoakNeeds::ExecutionNode => {
+            let dir = execution_node_dir();
+            let probe = dir.join("node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil");
+            if !probe.exists() {
+                return Err(missing("Anvil", &probe));
+            }
+            Ok(vec![
+                ("MANA_EXECUTION_NODE_DIR", dir.display().to_string()),
+                ("MANA_REQUIRE_E2E", "1".into()),
+            ])
+        }
+        SoakNeeds::Lodestar => {
+            let dir = lodestar_dir();
+            let probe = dir.join("node_modules/.bin/lodestar");
+            if !probe.exists() {
+                return Err(missing("Lodestar", &probe));
+            }
+            Ok(vec![
+                ("MANA_LODESTAR_DIR", dir.display().to_string()),
+                ("MANA_REQUIRE_E2E", "1".into()),
+            ])
+        }
+    }
+}
+
+/// The soak selection: `--runs N` (default 10) and entry names (default: all).
+fn soak_args(args: &[String]) -> Result<(usize, Vec<&'static SoakEntry>)> {
+    let mut runs = 10;
+    let mut names = Vec::new();
+    let mut iter = args.iter();
+    while let Some(arg) = iter.next() {
+        let value = match arg.strip_prefix("--runs=") {
+            Some(value) => Some(value.to_string()),
+            None if arg == "--runs" => Some(iter.next().ok_or("--runs needs a number")?.clone()),
+            None => None,
+        };
+        match value {
+            Some(value) => {
+                runs = value
+                    .parse()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| format!("--runs {value}: not a positive number"))?;
+            }
+            None if arg.starts_with('-') => return Err(format!("unknown option {arg}")),
+            None => names.push(arg.as_str()),
+        }
+    }
+    let known = || SOAK.iter().map(|e| e.name).collect::<Vec<_>>().join(", ");
+    let entries = if names.is_empty() {
+        SOAK.iter().collect()
+    } else {
+        let mut entries = Vec::new();
+        for name in names {
+            let entry = SOAK
+                .iter()
+                .find(|e| e.name == name)
+                .ok_or_else(|| format!("unknown soak test {name} (known: {})", known()))?;
+            if !entries.iter().any(|e: &&SoakEntry| e.name == entry.name) {
+                entries.push(entry);
+            }
+        }
+        entries
+    };
+    Ok((runs, entries))
+}
+
+/// `cargo xtask soak [--runs N] [TEST...]`: builds the selected network-facing tests once,
+/// then runs them `N` times, stopping at the first failure (whose output is printed).
+fn soak(args: &[String]) -> Result {
+    let (runs, entries) = soak_args(args)?;
+    let names: Vec<&str> = entries.iter().map(|e| e.name).collect();
+    let t = step(&format!("soak: build {}", names.join(", ")));
+    let mut plan = Vec::new();
+    for entry in &entries {
+        let env = soak_env(entry)?;
+        if entry.package.is_empty() {
+            pkg(false)?;
+            pkg(true)?;
+            let mut env = env;
+            env.extend(pkg_test_env()?);
+            plan.push(SoakRun {
+                label: entry.name.to_string(),
+                program: PathBuf::from("node"),
+                args: PKG_TEST_ARGS.iter().map(|a| (*a).to_string()).collect(),
+                dir: pkg_dir(),
+                env,
+            });
+            continue;
+        }
+        for (test, program) in build_test_binaries(entry)? {
+            plan.push(SoakRun {
+                label: if entry.tests.len() > 1 {
+                    format!("{}/{test}", entry.name)
+                } else {
+                    entry.name.to_string()
+                },
+                program,
+                args: Vec::new(),
+                dir: root().join(entry.dir),
+                env: env.clone(),
+            });
+        }
+    }
+    done(t);
+
+    let t = step(&format!("soak: {runs} runs of {}", names.join(", ")));
+    let (mut passed, mut failed) = (0usize, 0usize);
+    let mut failure = None;
+    'runs: for round in 1..=runs {
+        for job in &plan {
+            let started = Instant::now();
+            let mut cmd = Command::new(&job.program);
+            cmd.args(&job.args).current_dir(&job.dir).env("PATH", path_with_tools());
+            for (k, v) in &job.env {
+                cmd.env(k, v);
+            }
+            let out =
+                cmd.output().map_err(|e| format!("cannot run {}: {e}", job.program.display()))?;
+            let secs = started.elapsed().as_secs_f64();
+            if out.status.success() {
+                passed += 1;
+                println!("    run {round}/{runs} {}: ok ({secs:.1} s)", job.label);
+            } else {
+                failed += 1;
+                println!(
+                    "    run {round}/{runs} {}: FAILED ({}, {secs:.1} s)",
+                    job.label, out.status
+                );
+                println!("----- stdout -----\n{}", String::from_utf8_lossy(&out.stdout));
+                println!("----- stderr -----\n{}", String::from_utf8_lossy(&out.stderr));
+                failure = Some(format!("{} failed in run {round} of {runs}", job.label));
+                break 'runs;
+            }
+        }
+    }
+    println!("soak: {passed} passed, {failed} failed");
+    match failure {
+        Some(e) => Err(e),
+        None => {
+            done(t);
+            Ok(())
+        }
+    }
 }
 
 /// Periods of the generated mainnet chain the sync benchmarks catch up (native and wasm).
@@ -690,8 +1016,11 @@ fn main() -> ExitCode {
         "ci" => setup().and_then(|()| test()),
         "bench" => bench(),
         "pkg" => pkg(env::args().nth(2).as_deref() == Some("--light")),
+        "soak" => soak(&env::args().skip(2).collect::<Vec<_>>()),
         _ => {
-            eprintln!("usage: cargo xtask <setup|test|ci|bench|pkg [--light]>");
+            eprintln!(
+                "usage: cargo xtask <setup|test|ci|bench|pkg [--light]|soak [--runs N] [TEST...]>"
+            );
             return ExitCode::from(2);
         }
     };
