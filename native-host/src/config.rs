@@ -31,7 +31,8 @@ pub(crate) enum Command {
     /// anchored at the light client's heads.
     Rpc(RpcArgs),
     /// Verify one block statelessly from its execution witness (a file, or an execution node's
-    /// `debug_executionWitness`). Exit status: 0 valid, 1 invalid, 2 usage or input error.
+    /// `debug_executionWitness`), or every case of an EEST blockchain-test file. Exit status: 0
+    /// valid (every case passed), 1 invalid, 2 usage or input error.
     VerifyBlock(Box<VerifyBlockArgs>),
     /// Serve stateless block verification over HTTP (`POST /verify`, `GET /metrics`,
     /// `GET /health`).
@@ -70,8 +71,8 @@ pub(crate) enum ChainName {
 
 #[derive(Debug, Args)]
 pub(crate) struct VerifyBlockArgs {
-    /// A JSON file in the fixture shape: `blockRlp`, `executionWitness`, optional `publicKeys`
-    /// and `blockHash`.
+    /// A JSON file in the fixture shape (`blockRlp`, `executionWitness`, optional `publicKeys`
+    /// and `blockHash`), or an EEST `blockchain_test` file (every case and block is run).
     pub(crate) file: Option<PathBuf>,
     /// The block as RLP (hex or binary file); with --witness instead of FILE.
     #[arg(long = "block-rlp", requires = "witness", conflicts_with = "file")]

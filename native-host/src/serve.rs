@@ -2,7 +2,9 @@
 //!
 //! `POST /verify` takes one block with its witness (the fixture shape, or
 //! `{blockRlp, witness, publicKeys?, trustedBlockHash?, trustedParentHash?}`) and answers the JSON
-//! verdict. Parsing and verification run on the blocking pool, at most `--max-concurrent` at once,
+//! verdict. An execution-spec-tests `blockchain_test` file as the body is run whole (every case,
+//! every block judged against the fixture's expectation, as `mana verify-block FILE` does) and
+//! answers the report `{format, verdict, passed, failed, cases: [...]}`. Parsing and verification run on the blocking pool, at most `--max-concurrent` at once,
 //! so concurrent requests use every core while the async workers stay free to accept. No state is
 //! kept between requests: any number of instances can sit behind a load balancer.
 //!
@@ -28,7 +30,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use mana_stateless::rules::ChainConfig;
-use mana_stateless::witness::Trusted;
+use mana_stateless::witness::{BlockInput, Trusted};
 use serde_json::{Value, json};
 use tokio::sync::Semaphore;
 use tracing::{info, warn};
@@ -160,7 +162,10 @@ impl Service {
         abandoned: &AtomicBool,
     ) -> (StatusCode, Value) {
         let parsed = match verify::parse_json(body, &self.config) {
-            Ok(parsed) => parsed,
+            Ok(verify::Request::Block(parsed)) => parsed,
+            Ok(verify::Request::BlockchainTest(file)) => {
+                return self.verify_blockchain_test(&file, deadline, abandoned);
+            }
             Err(message) => {
                 self.counters.errors.fetch_add(1, Ordering::Relaxed);
                 return (StatusCode::BAD_REQUEST, no_verdict("bad_request", message));
@@ -219,6 +224,55 @@ impl Service {
             self.counters.invalid.fetch_add(1, Ordering::Relaxed);
         }
         (StatusCode::OK, outcome.to_json(&anchor))
+    }
+
+    /// Runs a blockchain-test file (see [`verify::run_blockchain_test`]). Every block is checked
+    /// against the gas cap before anything runs; the deadline is checked before each case.
+    fn verify_blockchain_test(
+        &self,
+        file: &Value,
+        deadline: Option<Instant>,
+        abandoned: &AtomicBool,
+    ) -> (StatusCode, Value) {
+        let cases = file.as_object().map(|cases| cases.iter()).into_iter().flatten();
+        for (name, case) in cases {
+            let blocks =
+                case.get("blocks").and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
+            for (index, entry) in blocks.iter().enumerate() {
+                let rlp = entry.get("rlp").and_then(Value::as_str).unwrap_or_default();
+                let Ok(rlp) = hex::decode(rlp.strip_prefix("0x").unwrap_or(rlp)) else { continue };
+                // An undecodable block is judged (rejected) without executing anything.
+                let Ok(block) = BlockInput::decode_block(&rlp) else { continue };
+                if block.header.gas_limit > self.max_gas {
+                    self.counters.refused.fetch_add(1, Ordering::Relaxed);
+                    let message = format!(
+                        "case {name}, block {index} has a gas limit of {}, above this server's \
+                         cap of {} (--max-gas): refused without executing it",
+                        block.header.gas_limit, self.max_gas
+                    );
+                    return (StatusCode::UNPROCESSABLE_ENTITY, no_verdict("gas_cap", message));
+                }
+            }
+        }
+        let stop =
+            || abandoned.load(Ordering::Relaxed) || deadline.is_some_and(|d| Instant::now() >= d);
+        let Some(runs) = verify::run_blockchain_test(file, stop) else {
+            return self.timed_out();
+        };
+        for run in &runs {
+            let micros = u64::try_from(run.elapsed.as_micros()).unwrap_or(u64::MAX);
+            self.counters.micros.fetch_add(micros, Ordering::Relaxed);
+            for block in &run.report.blocks {
+                if block.verdict.is_ok() {
+                    // Anchored by the request's own genesis: never independently.
+                    self.counters.valid.fetch_add(1, Ordering::Relaxed);
+                    self.counters.unanchored.fetch_add(1, Ordering::Relaxed);
+                } else {
+                    self.counters.invalid.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }
+        (StatusCode::OK, verify::blockchain_test_json(&runs))
     }
 
     /// The answer of a request past its deadline.

@@ -4,7 +4,9 @@
 //! Inputs come from a fixture-shaped JSON file (`blockRlp`, `executionWitness`, optional
 //! `publicKeys`, `blockHash`), from a raw block RLP plus a `debug_executionWitness` result, or from
 //! an execution node over JSON-RPC (`debug_getRawBlock`, falling back to `eth_getBlockByNumber`,
-//! and `debug_executionWitness`).
+//! and `debug_executionWitness`). An execution-spec-tests `blockchain_test` file is run whole
+//! ([`mana_stateless::blockchain_test`]): every case, every block judged against the fixture's
+//! expectation.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -12,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use alloy_primitives::{B256, Bytes};
 use mana_client::execution::ExecutionRpc;
+use mana_stateless::blockchain_test::{self, CaseFailure, CaseReport};
 use mana_stateless::rules::ChainConfig;
 use mana_stateless::witness::{BlockInput, Trusted, Witness, parse_public_keys};
 use serde::Deserialize;
@@ -258,10 +261,28 @@ pub(crate) struct Parsed {
     pub(crate) trusted_parent_hash: Option<B256>,
 }
 
-/// Parses a JSON document in either shape. An error is an input error, not a verdict.
-pub(crate) fn parse_json(bytes: &[u8], config: &ChainConfig) -> Result<Parsed, String> {
+/// A parsed document: one block to verify, or an EEST blockchain-test file.
+#[derive(Debug)]
+pub(crate) enum Request {
+    /// One block with its witness (either shape).
+    Block(Box<Parsed>),
+    /// A `blockchain_test` file: test ids mapped to cases (see
+    /// [`blockchain_test::is_blockchain_test`]).
+    BlockchainTest(Value),
+}
+
+/// Parses a JSON document: one block in either shape, or an EEST blockchain-test file. An error
+/// is an input error, not a verdict.
+pub(crate) fn parse_json(bytes: &[u8], config: &ChainConfig) -> Result<Request, String> {
     let envelope: Envelope =
         serde_json::from_slice(bytes).map_err(|e| format!("not a verification request: {e}"))?;
+    if envelope.execution_witness.is_none() && envelope.block_rlp.is_none() {
+        let value: Value = serde_json::from_slice(bytes)
+            .map_err(|e| format!("not a verification request: {e}"))?;
+        if blockchain_test::is_blockchain_test(&value) {
+            return Ok(Request::BlockchainTest(value));
+        }
+    }
     let input = if envelope.execution_witness.is_some() {
         let input = BlockInput::from_fixture_json(bytes).map_err(|e| e.to_string())?;
         if input.chain_id != config.chain_id {
@@ -273,8 +294,9 @@ pub(crate) fn parse_json(bytes: &[u8], config: &ChainConfig) -> Result<Parsed, S
         input
     } else {
         let (Some(rlp), Some(witness)) = (envelope.block_rlp, envelope.witness) else {
-            return Err("expected either the fixture shape (blockRlp, executionWitness) or \
-                        {blockRlp, witness}"
+            return Err("expected the fixture shape (blockRlp, executionWitness), {blockRlp, \
+                        witness}, or an EEST blockchain-test file ({testId: {pre, blocks, \
+                        genesisRLP, ...}})"
                 .into());
         };
         let block = BlockInput::decode_block(&rlp).map_err(|e| e.to_string())?;
@@ -287,12 +309,142 @@ pub(crate) fn parse_json(bytes: &[u8], config: &ChainConfig) -> Result<Parsed, S
         };
         BlockInput { block, witness, chain_id: config.chain_id, public_keys }
     };
-    Ok(Parsed {
+    Ok(Request::Block(Box::new(Parsed {
         input,
         stated_hash: envelope.block_hash,
         trusted_block_hash: envelope.trusted_block_hash,
         trusted_parent_hash: envelope.trusted_parent_hash,
+    })))
+}
+
+/// One case of a blockchain-test file, run.
+#[derive(Debug)]
+pub(crate) struct CaseRun {
+    pub(crate) name: String,
+    /// The number of blocks the case lists.
+    pub(crate) total_blocks: usize,
+    pub(crate) report: CaseReport,
+    pub(crate) elapsed: Duration,
+}
+
+impl CaseRun {
+    /// `PASS name (N blocks)` or `FAIL name: <first failure>`.
+    pub(crate) fn line(&self) -> String {
+        match &self.report.result {
+            Ok(()) => format!("PASS {} ({} blocks)", self.name, self.total_blocks),
+            Err(failure) => format!("FAIL {}: {failure}", self.name),
+        }
+    }
+
+    /// The case's JSON report: every judged block with Mana's verdict and the expectation.
+    pub(crate) fn to_json(&self) -> Value {
+        let blocks: Vec<Value> = self
+            .report
+            .blocks
+            .iter()
+            .map(|block| {
+                let mut value = json!({
+                    "index": block.index,
+                    "number": block.number,
+                    "hash": block.hash,
+                    "expected": block.expected.as_deref().unwrap_or("valid"),
+                    "verdict": if block.verdict.is_ok() { VERDICT_VALID } else { VERDICT_INVALID },
+                    "asExpected": block.as_expected,
+                    "witness": if block.own_witness { "executionWitness" } else { "pre-state" },
+                });
+                if let (Err(error), Some(object)) = (&block.verdict, value.as_object_mut()) {
+                    object.insert(
+                        "error".into(),
+                        json!({"kind": error_kind(error), "message": error.to_string()}),
+                    );
+                }
+                value
+            })
+            .collect();
+        let failure = match &self.report.result {
+            Ok(()) => Value::Null,
+            Err(failure) => {
+                let mut value = json!({"message": failure.to_string()});
+                if let (CaseFailure::Block { index, expected, got }, Some(object)) =
+                    (failure, value.as_object_mut())
+                {
+                    object.insert("block".into(), json!(index));
+                    object.insert("expected".into(), json!(expected));
+                    object.insert("got".into(), json!(got));
+                }
+                value
+            }
+        };
+        json!({
+            "name": self.name,
+            "passed": self.report.passed(),
+            "blockCount": self.total_blocks,
+            "elapsedMs": self.elapsed.as_secs_f64() * 1e3,
+            "blocks": blocks,
+            "failure": failure,
+        })
+    }
+}
+
+/// Runs every case of a blockchain-test file in order; `None` when `stop` says so before a case.
+pub(crate) fn run_blockchain_test(file: &Value, stop: impl Fn() -> bool) -> Option<Vec<CaseRun>> {
+    let cases = file.as_object().map(|cases| cases.iter()).into_iter().flatten();
+    let mut runs = Vec::new();
+    for (name, case) in cases {
+        if stop() {
+            return None;
+        }
+        let started = Instant::now();
+        let report = blockchain_test::run_case(case);
+        runs.push(CaseRun {
+            name: name.clone(),
+            total_blocks: case.get("blocks").and_then(Value::as_array).map_or(0, Vec::len),
+            report,
+            elapsed: started.elapsed(),
+        });
+    }
+    Some(runs)
+}
+
+/// `N passed, N failed`.
+pub(crate) fn tally(runs: &[CaseRun]) -> (usize, usize) {
+    let passed = runs.iter().filter(|run| run.report.passed()).count();
+    (passed, runs.len().saturating_sub(passed))
+}
+
+/// The JSON report of a blockchain-test file (`--json`, `POST /verify`).
+pub(crate) fn blockchain_test_json(runs: &[CaseRun]) -> Value {
+    let (passed, failed) = tally(runs);
+    json!({
+        "format": "blockchain_test",
+        "verdict": if failed == 0 { "passed" } else { "failed" },
+        "passed": passed,
+        "failed": failed,
+        "cases": runs.iter().map(CaseRun::to_json).collect::<Vec<_>>(),
     })
+}
+
+/// `mana verify-block` on a blockchain-test file: one line per case and the tally (or the JSON
+/// report); exit 0 only when every case passed.
+fn verify_blockchain_test(file: &Value, args: &VerifyBlockArgs) -> Result<u8, Error> {
+    if args.trust_block_hash.is_some() || args.trust_parent_hash.is_some() {
+        return Err(Error::Usage(
+            "an EEST blockchain-test file anchors each block at its verified parent, from the \
+             case's genesis: --trust-block-hash and --trust-parent-hash do not apply"
+                .into(),
+        ));
+    }
+    let runs = run_blockchain_test(file, || false).unwrap_or_default();
+    let (passed, failed) = tally(&runs);
+    if args.json {
+        println!("{}", blockchain_test_json(&runs));
+    } else {
+        for run in &runs {
+            println!("{}", run.line());
+        }
+        println!("{passed} passed, {failed} failed");
+    }
+    Ok(if failed == 0 { EXIT_VALID } else { EXIT_INVALID })
 }
 
 /// Reads a hex (optional `0x`, surrounding whitespace allowed) or binary file.
@@ -373,9 +525,12 @@ fn verify_local(args: &VerifyBlockArgs) -> Result<u8, Error> {
     let config = chain_config(args.chain);
     let (mut input, stated) = match (&args.file, &args.block_rlp, &args.witness) {
         (Some(file), None, None) => {
-            let parsed = parse_json(&read(file)?, &config)
-                .map_err(|e| Error::Usage(format!("{}: {e}", file.display())))?;
-            (parsed.input, parsed.stated_hash)
+            match parse_json(&read(file)?, &config)
+                .map_err(|e| Error::Usage(format!("{}: {e}", file.display())))?
+            {
+                Request::Block(parsed) => (parsed.input, parsed.stated_hash),
+                Request::BlockchainTest(value) => return verify_blockchain_test(&value, args),
+            }
         }
         (None, Some(rlp), Some(witness)) => {
             let block = BlockInput::decode_block(&read_hex_or_binary(rlp)?)

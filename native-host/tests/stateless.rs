@@ -175,6 +175,174 @@ fn verify_block_rejects_tampered_input_and_bad_usage() {
     }
 }
 
+/// An EEST blockchain-test file with two cases, each one invalid block (a blob transaction
+/// before Cancun).
+fn eest_invalid_blocks() -> PathBuf {
+    mana_tests::fixtures()
+        .join("eest/blockchain_tests/cancun/eip4844_blobs/test_blob_type_tx_pre_fork.json")
+}
+
+/// An EEST blockchain-test file with one case of three valid blocks across the Cancun fork.
+fn eest_valid_blocks() -> PathBuf {
+    mana_tests::fixtures()
+        .join("eest/blockchain_tests/cancun/eip7516_blobgasfee/test_blobbasefee_during_fork.json")
+}
+
+/// Writes `value` to a temporary file and runs `mana verify-block` on it (with `extra` flags).
+fn verify_json(name: &str, value: &Value, extra: &[&str]) -> (Option<i32>, String) {
+    let path = temp_path(name);
+    std::fs::write(&path, value.to_string()).unwrap();
+    let mut args = vec!["verify-block", path.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let out = run(&args);
+    let _ = std::fs::remove_file(&path);
+    let stdout = text(&out.stdout);
+    println!("{stdout}{}", text(&out.stderr));
+    (out.status.code(), stdout)
+}
+
+#[test]
+fn verify_block_runs_eest_blockchain_test_files() {
+    // The real file: every case passes, one line each and the tally.
+    let path = eest_invalid_blocks();
+    let file = load(&path);
+    let names: Vec<&String> = file.as_object().unwrap().keys().collect();
+    let out = run(&["verify-block", path.to_str().unwrap()]);
+    let stdout = text(&out.stdout);
+    println!("{stdout}");
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    for name in &names {
+        assert!(stdout.contains(&format!("PASS {name} (1 blocks)")), "{stdout}");
+    }
+    assert_eq!(stdout.lines().last(), Some("2 passed, 0 failed"), "{stdout}");
+
+    // The JSON report: each block rejected as the fixture expects, from the full pre-state.
+    let (code, stdout) = verify_json("eest.json", &file, &["--json"]);
+    assert_eq!(code, Some(0));
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(report["format"], "blockchain_test", "{report}");
+    assert_eq!((report["passed"].as_u64(), report["failed"].as_u64()), (Some(2), Some(0)));
+    for case in report["cases"].as_array().unwrap() {
+        let block = &case["blocks"][0];
+        assert_eq!(case["passed"], true, "{case}");
+        assert_eq!(block["verdict"], "invalid", "{case}");
+        assert_eq!(block["asExpected"], true, "{case}");
+        assert_eq!(block["witness"], "pre-state", "{case}");
+        assert_eq!(block["error"]["kind"], "invalid_transaction", "{case}");
+    }
+
+    // The second case's `expectException` removed: that case fails, named, exit 1.
+    let mut tampered = file.clone();
+    let second = names[1].clone();
+    tampered[&second]["blocks"][0].as_object_mut().unwrap().remove("expectException");
+    let (code, stdout) = verify_json("eest-no-exception.json", &tampered, &[]);
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(stdout.contains(&format!("PASS {} (1 blocks)", names[0])), "{stdout}");
+    assert!(
+        stdout.contains(&format!("FAIL {second}: block 0: expected valid, got rejected: ")),
+        "{stdout}"
+    );
+    assert_eq!(stdout.lines().last(), Some("1 passed, 1 failed"), "{stdout}");
+
+    // A valid block's state root tampered in its RLP: rejected where the fixture expects valid.
+    let path = eest_valid_blocks();
+    let file = load(&path);
+    let name = file.as_object().unwrap().keys().next().unwrap().clone();
+    let out = run(&["verify-block", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains(&format!("PASS {name} (3 blocks)")));
+    let mut tampered = file.clone();
+    let block = &mut tampered[&name]["blocks"][2];
+    let root = block["blockHeader"]["stateRoot"].as_str().unwrap().trim_start_matches("0x");
+    let rlp = block["rlp"].as_str().unwrap();
+    assert_eq!(rlp.matches(root).count(), 1);
+    block["rlp"] = json!(rlp.replace(root, &"11".repeat(32)));
+    let (code, stdout) = verify_json("eest-state-root.json", &tampered, &[]);
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(stdout.contains(&format!("FAIL {name}: block 2: expected valid, got rejected")));
+    assert_eq!(stdout.lines().last(), Some("0 passed, 1 failed"), "{stdout}");
+
+    // A block carrying its own `executionWitness` is verified against it: the complete
+    // pre-state passes, a witness without the state nodes fails.
+    let mut own = file.clone();
+    let state = mana_stateless::blockchain_test::State::from_alloc(&file[&name]["pre"]).unwrap();
+    let witness = state.witness(Vec::new());
+    own[&name]["blocks"][0]["executionWitness"] =
+        json!({"state": witness.state, "codes": witness.codes});
+    let (code, stdout) = verify_json("eest-own-witness.json", &own, &["--json"]);
+    assert_eq!(code, Some(0), "{stdout}");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    let blocks = &report["cases"][0]["blocks"];
+    assert_eq!(blocks[0]["witness"], "executionWitness", "{report}");
+    assert_eq!(blocks[1]["witness"], "pre-state", "{report}");
+    own[&name]["blocks"][0]["executionWitness"]["state"] = json!([]);
+    let (code, stdout) = verify_json("eest-own-witness-empty.json", &own, &[]);
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(stdout.contains(&format!("FAIL {name}: block 0: expected valid, got rejected")));
+
+    // The anchor flags do not apply to a blockchain-test file.
+    let (code, _) = verify_json(
+        "eest-anchor.json",
+        &file,
+        &["--trust-parent-hash", &format!("{}", B256::repeat_byte(0x11))],
+    );
+    assert_eq!(code, Some(2));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_runs_eest_blockchain_test_files() {
+    let http = reqwest::Client::new();
+    let file = load(&eest_invalid_blocks());
+    // The fixtures' blocks have a gas limit of 120M, above the default cap (100M): refused
+    // before anything runs, naming the case.
+    let server = start_serve(&[]);
+    let response =
+        http.post(format!("{}/verify", server.url)).body(file.to_string()).send().await.unwrap();
+    assert_eq!(response.status(), 422);
+    let refusal: Value = response.json().await.unwrap();
+    assert_eq!(refusal["error"]["kind"], "gas_cap", "{refusal}");
+    let first = file.as_object().unwrap().keys().next().unwrap();
+    assert!(refusal["error"]["message"].as_str().unwrap().contains(first.as_str()), "{refusal}");
+    drop(server);
+
+    let server = start_serve(&["--max-gas", "120000000"]);
+    let post = |body: String| {
+        let (http, url) = (http.clone(), format!("{}/verify", server.url));
+        async move {
+            let response = http.post(url).body(body).send().await.unwrap();
+            assert_eq!(response.status(), 200);
+            response.json::<Value>().await.unwrap()
+        }
+    };
+    let report = post(file.to_string()).await;
+    assert_eq!(report["format"], "blockchain_test", "{report}");
+    assert_eq!(report["verdict"], "passed", "{report}");
+    assert_eq!((report["passed"].as_u64(), report["failed"].as_u64()), (Some(2), Some(0)));
+    let cases = report["cases"].as_array().unwrap();
+    assert_eq!(cases.len(), 2);
+    for case in cases {
+        assert!(file.get(case["name"].as_str().unwrap()).is_some(), "{case}");
+        assert_eq!(
+            case["blocks"][0]["expected"],
+            file[case["name"].as_str().unwrap()]["blocks"][0]["expectException"]
+        );
+        assert_eq!(case["blocks"][0]["asExpected"], true, "{case}");
+    }
+
+    let mut tampered = file.clone();
+    let name = file.as_object().unwrap().keys().next().unwrap().clone();
+    tampered[&name]["blocks"][0].as_object_mut().unwrap().remove("expectException");
+    let report = post(tampered.to_string()).await;
+    assert_eq!(report["verdict"], "failed", "{report}");
+    assert_eq!((report["passed"].as_u64(), report["failed"].as_u64()), (Some(1), Some(1)));
+    let failed = report["cases"].as_array().unwrap().iter().find(|c| c["passed"] == false).unwrap();
+    assert_eq!(failed["name"], json!(name), "{failed}");
+    assert_eq!(failed["failure"]["block"], 0, "{failed}");
+    assert_eq!(failed["failure"]["expected"], "valid", "{failed}");
+    let metrics = wait_for_metric(&http, &server.url, "mana_verify_invalid_total 4").await;
+    assert!(metrics.lines().any(|l| l == "mana_verify_errors_total 0"), "{metrics}");
+}
+
 /// A child process killed (by PID) when dropped.
 struct Server {
     child: Child,

@@ -13,6 +13,7 @@
 
 extern crate alloc;
 
+pub mod blockchain_test;
 mod error;
 pub mod execute;
 pub mod mpt;
