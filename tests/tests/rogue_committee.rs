@@ -80,6 +80,9 @@ fn spec_replay(case: &CaseData) -> LightClient<BlstVerifier, S> {
 
 type Events = Rc<RefCell<Vec<Event>>>;
 
+/// A change made to a persisted store behind the client's back.
+type Edit = fn(&mut PersistedLightClient<S>);
+
 async fn sync<St: Store>(
     case: &CaseData,
     url: &str,
@@ -247,26 +250,44 @@ async fn an_edited_store_fails_its_recheck_on_load() {
     drop(syncer);
     // Someone with write access swaps the best valid update's signature and fixes the
     // checksum: the store still parses, but the recheck on load refuses it.
-    let bytes = store.get(STORE_KEY).await.unwrap().unwrap();
-    let mut persisted = PersistedLightClient::<S>::decode(&bytes).unwrap();
-    let best = persisted.store.best_valid_update.as_mut().expect("a best valid update");
-    best.sync_aggregate.sync_committee_bits.set(9, true).unwrap();
-    store
-        .write(vec![mana_store::Op::Put(STORE_KEY.into(), persisted.encode().unwrap())])
+    let original = store.get(STORE_KEY).await.unwrap().unwrap();
+    let reopen = || async {
+        let pool = UpstreamPool::new(&[server.url(&case.name)], &HttpOptions::default()).unwrap();
+        Syncer::<S, _, _>::open(
+            case.spec.clone(),
+            case.genesis_validators_root,
+            pool,
+            &store,
+            FixedClock(case.now_unix_ms()),
+            None,
+            config(),
+            Box::new(|_| {}),
+        )
         .await
-        .unwrap();
-    let pool = UpstreamPool::new(&[server.url(&case.name)], &HttpOptions::default()).unwrap();
-    let err = Syncer::<S, _, _>::open(
-        case.spec.clone(),
-        case.genesis_validators_root,
-        pool,
-        &store,
-        FixedClock(case.now_unix_ms()),
-        None,
-        config(),
-        Box::new(|_| {}),
-    )
-    .await
-    .unwrap_err();
-    assert!(matches!(err, Error::StoreCorrupt(_)), "{err}");
+        .map(|_| ())
+    };
+    let edits: [(&str, Edit); 2] = [
+        ("a signer added to the best valid update", |p| {
+            let best = p.store.best_valid_update.as_mut().expect("a best valid update");
+            best.sync_aggregate.sync_committee_bits.set(9, true).unwrap();
+        }),
+        ("the current committee swapped for the attacker's", |p| {
+            let (_, attacker) = mana_consensus::testing::committee::<S>(ATTACKER_COMMITTEE * S);
+            p.store.current_sync_committee = attacker;
+            // Only the committee proof can catch it then.
+            p.store.best_valid_update = None;
+        }),
+    ];
+    for (what, edit) in edits {
+        let mut persisted = PersistedLightClient::<S>::decode(&original).unwrap();
+        assert!(persisted.assurance.current_committee_proof.is_some());
+        edit(&mut persisted);
+        let bytes = persisted.encode().unwrap();
+        store.write(vec![mana_store::Op::Put(STORE_KEY.into(), bytes)]).await.unwrap();
+        let err = reopen().await.unwrap_err();
+        assert!(matches!(err, Error::StoreCorrupt(_)), "{what}: {err}");
+    }
+    // The store as written verifies.
+    store.write(vec![mana_store::Op::Put(STORE_KEY.into(), original.clone())]).await.unwrap();
+    reopen().await.unwrap();
 }

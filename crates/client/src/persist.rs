@@ -8,7 +8,8 @@
 //! | anchor root [32] | network name (u32 len + bytes)
 //! | finalized header | current committee | next committee? | best valid update?
 //! | optimistic header | previous max participants u64 | current max participants u64
-//! | proven finalized header | supermajority head            (schema 2)
+//! | proven finalized header | supermajority head
+//! | current committee proof? | next committee proof?         (schema 2)
 //! ```
 //!
 //! Schema 1 stores (without the last two parts) still load: their finalized header is taken as
@@ -20,7 +21,9 @@
 
 use libssz::{SszDecode, SszEncode};
 use mana_consensus::types::common::{SyncAggregate, SyncCommittee};
-use mana_consensus::{Assurance, LightClientHeader, LightClientStore, LightClientUpdate};
+use mana_consensus::{
+    Assurance, CommitteeProof, LightClientHeader, LightClientStore, LightClientUpdate,
+};
 use mana_primitives::{Fork, sha256};
 use mana_store::{Op, Store};
 
@@ -85,6 +88,14 @@ impl<const S: usize> PersistedLightClient<S> {
         out.extend_from_slice(&s.current_max_active_participants.to_le_bytes());
         put_part(&mut out, &self.assurance.finalized.to_ssz(SHAPE)?)?;
         put_part(&mut out, &self.assurance.supermajority_head.to_ssz(SHAPE)?)?;
+        for proof in [&self.assurance.current_committee_proof, &self.assurance.next_committee_proof]
+        {
+            let bytes = match proof {
+                Some(p) => encode_proof(p)?,
+                None => Vec::new(),
+            };
+            put_part(&mut out, &bytes)?;
+        }
         let checksum = sha256(&out);
         out.extend_from_slice(&checksum);
         Ok(out)
@@ -126,6 +137,8 @@ impl<const S: usize> PersistedLightClient<S> {
             Assurance {
                 finalized: LightClientHeader::from_ssz(SHAPE, r.part()?)?,
                 supermajority_head: LightClientHeader::from_ssz(SHAPE, r.part()?)?,
+                current_committee_proof: decode_proof(r.part()?)?,
+                next_committee_proof: decode_proof(r.part()?)?,
             }
         } else {
             Assurance::at(&finalized_header)
@@ -155,6 +168,34 @@ impl<const S: usize> PersistedLightClient<S> {
         store.write(vec![Op::Put(STORE_KEY.to_string(), self.encode()?)]).await?;
         Ok(())
     }
+}
+
+/// A committee proof: header, `as_next` (one byte), branch.
+fn encode_proof(proof: &CommitteeProof) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    put_part(&mut out, &proof.header.to_ssz(SHAPE)?)?;
+    out.push(u8::from(proof.as_next));
+    put_branch(&mut out, &proof.branch)?;
+    Ok(out)
+}
+
+/// The proof of [`encode_proof`], or `None` for an empty part.
+fn decode_proof(bytes: &[u8]) -> Result<Option<CommitteeProof>> {
+    if bytes.is_empty() {
+        return Ok(None);
+    }
+    let mut r = Reader(bytes);
+    let header = LightClientHeader::from_ssz(SHAPE, r.part()?)?;
+    let as_next = match r.array::<1>()? {
+        [0] => false,
+        [1] => true,
+        _ => return Err(Error::StoreCorrupt("committee proof flag".into())),
+    };
+    let branch = r.branch()?;
+    if !r.0.is_empty() {
+        return Err(Error::StoreCorrupt("trailing bytes in committee proof".into()));
+    }
+    Ok(Some(CommitteeProof { header, as_next, branch }))
 }
 
 /// An optional committee as a part: its SSZ, or nothing for "absent".
@@ -277,7 +318,16 @@ mod tests {
         let header = mana_consensus::testing::header(&spec, 4_000_000_000 / 12, [7; 32]);
         let older = mana_consensus::testing::header(&spec, 4_000_000_000 / 12 - 64, [8; 32]);
         PersistedLightClient {
-            assurance: Assurance { finalized: older.clone(), supermajority_head: older },
+            assurance: Assurance {
+                finalized: older.clone(),
+                supermajority_head: older.clone(),
+                current_committee_proof: Some(CommitteeProof {
+                    header: older,
+                    as_next: false,
+                    branch: vec![[4; 32]; 5],
+                }),
+                next_committee_proof: None,
+            },
             network: "mainnet".into(),
             genesis_validators_root: [1; 32],
             anchor_root: [2; 32],
@@ -346,9 +396,11 @@ mod tests {
     fn schema_1_stores_load_with_their_finalized_header_as_final() {
         let p = sample();
         let v2 = p.encode().unwrap();
-        // Schema 1: the same layout without the two assurance parts.
+        // Schema 1: the same layout without the assurance parts.
         let header_len = p.assurance.finalized.to_ssz(SHAPE).unwrap().len() + 4;
-        let mut v1 = v2[..v2.len() - 32 - 2 * header_len].to_vec();
+        let proof_len =
+            encode_proof(p.assurance.current_committee_proof.as_ref().unwrap()).unwrap().len() + 4;
+        let mut v1 = v2[..v2.len() - 32 - 2 * header_len - proof_len - 4].to_vec();
         v1[8..10].copy_from_slice(&1u16.to_le_bytes());
         let sum = sha256(&v1);
         v1.extend_from_slice(&sum);

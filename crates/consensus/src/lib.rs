@@ -23,9 +23,9 @@ pub mod types;
 
 pub use error::{BlsError, Error, HeaderError, HeaderRole, Result};
 pub use light_client::{
-    Assurance, ForceUpdatePolicy, LightClient, LightClientBootstrap, LightClientFinalityUpdate,
-    LightClientHeader, LightClientOptimisticUpdate, LightClientStore, LightClientUpdate,
-    UpdateEffect,
+    Assurance, CommitteeProof, ForceUpdatePolicy, LightClient, LightClientBootstrap,
+    LightClientFinalityUpdate, LightClientHeader, LightClientOptimisticUpdate, LightClientStore,
+    LightClientUpdate, UpdateEffect,
 };
 pub use mana_primitives as primitives;
 

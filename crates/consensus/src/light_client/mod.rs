@@ -9,5 +9,6 @@ pub use containers::{
     fork_of_digest, hash_tree_root, max_container_bytes,
 };
 pub use sync::{
-    Assurance, ForceUpdatePolicy, LightClient, LightClientStore, UpdateEffect, is_better_update,
+    Assurance, CommitteeProof, ForceUpdatePolicy, LightClient, LightClientStore, UpdateEffect,
+    is_better_update,
 };

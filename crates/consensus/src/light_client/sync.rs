@@ -122,10 +122,20 @@ pub fn is_better_update<const S: usize>(
     Ok(new.signature_slot < old.signature_slot)
 }
 
-/// `apply_light_client_update(store, update)`.
+/// The proof of the next committee an update carries.
+fn next_committee_proof<const S: usize>(update: &LightClientUpdate<S>) -> Option<CommitteeProof> {
+    update.next_sync_committee.as_ref().map(|_| CommitteeProof {
+        header: update.attested_header.clone(),
+        as_next: true,
+        branch: update.next_sync_committee_branch.clone(),
+    })
+}
+
+/// `apply_light_client_update(store, update)`, keeping the committees' proofs in `assurance`.
 fn apply_update<const S: usize>(
     spec: &ChainSpec,
     store: &mut LightClientStore<S>,
+    assurance: &mut Assurance,
     update: &LightClientUpdate<S>,
 ) -> Result<UpdateEffect> {
     let store_period = period(spec, store.finalized_header.beacon.slot)?;
@@ -136,12 +146,15 @@ fn apply_update<const S: usize>(
             return Err(Error::FinalizedPeriodMismatch);
         }
         store.next_sync_committee = update.next_sync_committee.clone();
+        assurance.next_committee_proof = next_committee_proof(update);
         effect.finalized_advanced = update.next_sync_committee.is_some();
     } else if Some(finalized_period) == store_period.checked_add(1) {
         if let Some(next) = store.next_sync_committee.take() {
             store.current_sync_committee = next;
+            assurance.current_committee_proof = assurance.next_committee_proof.take();
         }
         store.next_sync_committee = update.next_sync_committee.clone();
+        assurance.next_committee_proof = next_committee_proof(update);
         store.previous_max_active_participants = store.current_max_active_participants;
         store.current_max_active_participants = 0;
         effect.period_rotated = true;
@@ -225,12 +238,51 @@ pub struct Assurance {
     /// The newest header signed by at least 2/3 of its sync committee (an attested header of a
     /// valid update, or [`Assurance::finalized`] when that is newer).
     pub supermajority_head: LightClientHeader,
+    /// How the store's current committee was proven (`None` for stores persisted before
+    /// proofs were kept).
+    pub current_committee_proof: Option<CommitteeProof>,
+    /// How the store's next committee was proven, when it is known.
+    pub next_committee_proof: Option<CommitteeProof>,
+}
+
+/// How a sync committee was proven: a Merkle branch from the committee to the state root of a
+/// header whose state holds it (a bootstrap's `current_sync_committee`, an update's
+/// `next_sync_committee`). Kept so that a store loaded from storage can be checked again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommitteeProof {
+    /// The header whose state root the branch leads to.
+    pub header: LightClientHeader,
+    /// Whether the committee is that state's `next_sync_committee` (else its
+    /// `current_sync_committee`).
+    pub as_next: bool,
+    /// The branch.
+    pub branch: Vec<B256>,
+}
+
+impl CommitteeProof {
+    /// Whether the branch proves `committee` against the header's state root.
+    pub fn proves<const S: usize>(&self, spec: &ChainSpec, committee: &SyncCommittee<S>) -> bool {
+        let indices = StateProofIndices::at_slot(spec, self.header.beacon.slot);
+        let gindex =
+            if self.as_next { indices.next_sync_committee } else { indices.current_sync_committee };
+        is_valid_normalized_merkle_branch(
+            &hash_tree_root(committee),
+            &self.branch,
+            gindex,
+            &self.header.beacon.state_root,
+        )
+    }
 }
 
 impl Assurance {
     /// Marks for a store whose finalized header is known final (a checkpoint).
     pub fn at(header: &LightClientHeader) -> Self {
-        Self { finalized: header.clone(), supermajority_head: header.clone() }
+        Self {
+            finalized: header.clone(),
+            supermajority_head: header.clone(),
+            current_committee_proof: None,
+            next_committee_proof: None,
+        }
     }
 
     /// Whether the store's finalized header went past the proven one by a forced update.
@@ -304,6 +356,11 @@ impl<V: BlsVerifier, const S: usize> LightClient<V, S> {
         ) {
             return Err(Error::InvalidCurrentSyncCommitteeBranch);
         }
+        let proof = CommitteeProof {
+            header: bootstrap.header.clone(),
+            as_next: false,
+            branch: bootstrap.current_sync_committee_branch.clone(),
+        };
         let store = LightClientStore {
             finalized_header: bootstrap.header.clone(),
             current_sync_committee: bootstrap.current_sync_committee,
@@ -313,7 +370,9 @@ impl<V: BlsVerifier, const S: usize> LightClient<V, S> {
             previous_max_active_participants: 0,
             current_max_active_participants: 0,
         };
-        Self::from_store(spec, genesis_validators_root, store, bls)
+        let mut client = Self::from_store(spec, genesis_validators_root, store, bls)?;
+        client.assurance.current_committee_proof = Some(proof);
+        Ok(client)
     }
 
     /// Resumes from a store persisted earlier (it was verified when it was built). Its
@@ -354,7 +413,8 @@ impl<V: BlsVerifier, const S: usize> LightClient<V, S> {
     }
 
     /// Re-checks a store restored from storage as far as it can be: every header's execution
-    /// branch against its body root, and the best valid update in full (its branches and its
+    /// branch against its body root, each committee against the state root it was proven in
+    /// (when the proof was kept), and the best valid update in full (its branches and its
     /// signature against the store's committees), as at `current_slot`.
     pub fn recheck(&mut self, current_slot: Slot) -> Result<()> {
         let store = &self.store;
@@ -366,6 +426,23 @@ impl<V: BlsVerifier, const S: usize> LightClient<V, S> {
             &assurance.supermajority_head,
         ] {
             header.check(&self.spec, HeaderRole::Attested)?;
+        }
+        // Each committee against the state root it was proven in, where the proof was kept.
+        if let Some(proof) = &assurance.current_committee_proof {
+            proof.header.check(&self.spec, HeaderRole::Attested)?;
+            if !proof.proves(&self.spec, &store.current_sync_committee) {
+                return Err(Error::InvalidCurrentSyncCommitteeBranch);
+            }
+        }
+        match (&assurance.next_committee_proof, &store.next_sync_committee) {
+            (Some(proof), Some(next)) => {
+                proof.header.check(&self.spec, HeaderRole::Attested)?;
+                if !proof.proves(&self.spec, next) {
+                    return Err(Error::InvalidNextSyncCommitteeBranch);
+                }
+            }
+            (Some(_), None) => return Err(Error::AssuranceBeyondStore),
+            _ => {}
         }
         if let Some(best) = self.store.best_valid_update.clone() {
             self.validate_update(&best, current_slot.max(best.signature_slot))?;
@@ -584,7 +661,7 @@ impl<V: BlsVerifier, const S: usize> LightClient<V, S> {
             && (update.finalized_header.beacon.slot > store.finalized_header.beacon.slot
                 || finalizes_next_committee)
         {
-            let applied = apply_update(&self.spec, &mut store, &update)?;
+            let applied = apply_update(&self.spec, &mut store, &mut assurance, &update)?;
             store.best_valid_update = None;
             // Signed by 2/3 with a valid finality branch: the finalized header is final.
             if store.finalized_header.beacon.slot > assurance.finalized.beacon.slot {
@@ -653,8 +730,10 @@ impl<V: BlsVerifier, const S: usize> LightClient<V, S> {
         if best.finalized_header.beacon.slot <= store.finalized_header.beacon.slot {
             best.finalized_header = best.attested_header.clone();
         }
-        let effect = apply_update(&self.spec, &mut store, &best)?;
+        let mut assurance = self.assurance.clone();
+        let effect = apply_update(&self.spec, &mut store, &mut assurance, &best)?;
         self.store = store;
+        self.assurance = assurance;
         Ok(Some(effect))
     }
 }
