@@ -131,6 +131,7 @@ pub async fn sync_catch_up(
         stale_after_slots: u64::MAX,
         force_update: None,
         checkpoint_policy: CheckpointPolicy { allow_old: true, ..CheckpointPolicy::default() },
+        ..SyncConfig::default()
     };
     let mut syncer = Syncer::<M, _, _>::open(
         spec,
