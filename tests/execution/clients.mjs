@@ -37,9 +37,12 @@ const result = { checks: 0, mismatches: [], errors: [] };
 
 // Where Anvil 1.7.1 departs from the execution-apis definitions (see tests/tests/anvil.rs):
 // it writes a receipt's blockTimestamp as a JSON number, and its block `size` leaves out the
-// empty withdrawals list (one byte). totalDifficulty is not committed to by post-merge headers,
-// so Mana leaves it out.
+// empty withdrawals list (one byte), and it gives every receipt a blobGasPrice (execution-apis
+// `ReceiptInfo`: only blob transactions have one). totalDifficulty is not committed to by
+// post-merge headers, so Mana leaves it out.
 const anvilQuirk = (key, ours, theirs, parent) =>
+  (key === "blobGasPrice" && (ours === undefined || ours === null) && parent?.type !== "eip4844" &&
+    parent?.type !== 3 && parent?.type !== "0x3") ||
   (key === "blockTimestamp" && typeof theirs === "number" && Number(ours) === theirs) ||
   (key === "size" && Array.isArray(parent?.withdrawals) && parent.withdrawals.length === 0 &&
     BigInt(ours) === BigInt(theirs) + 1n) ||
